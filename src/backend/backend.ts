@@ -1,0 +1,147 @@
+/**
+ * The kernel interface: every numeric loop that matters for speed goes through
+ * one of these methods, so the engine above never cares which implementation runs.
+ *
+ * Conventions, shared by every implementation:
+ * - Matrices are dense, row-major `Float32Array`s; views (subarrays) are allowed.
+ * - Output buffers are supplied by the caller and have the right length.
+ * - Unless a method says "accumulates", it overwrites its output.
+ * - Index arrays are `Int32Array`s.
+ */
+
+/** Activation codes understood by fused kernels. */
+export const Act = { none: 0, relu: 1 } as const;
+export type ActCode = (typeof Act)[keyof typeof Act];
+
+/** Options of one Adam/AdamW update. `step` counts from 1. */
+export interface AdamOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** true: AdamW (decay applied to the weights); false: L2 added to the gradient. */
+  decoupled: boolean;
+  step: number;
+}
+
+/** Geometry of a 2-D convolution or pooling window over one NCHW batch. */
+export interface Conv2dShape {
+  batch: number;
+  channels: number;
+  height: number;
+  width: number;
+  kernelH: number;
+  kernelW: number;
+  stride: number;
+  pad: number;
+}
+
+export interface Backend {
+  readonly name: 'native' | 'reference';
+
+  /** Threads used by the matrix products and fused loops (>= 1). */
+  setThreads(n: number): void;
+  getThreads(): number;
+
+  /**
+   * C = alpha * op(A) * op(B) + beta * C, where op(A) is M x K, op(B) is K x N, C is M x N.
+   * A is stored M x K (or K x M when transA), B is K x N (or N x K when transB).
+   */
+  gemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number,
+    alpha: number, A: Float32Array, B: Float32Array, beta: number, C: Float32Array,
+  ): void;
+
+  /** out[i, j] = act(x[i, j] + bias[j]) for a rows x cols matrix; bias may be null; out may alias x. */
+  biasAct(x: Float32Array, bias: Float32Array | null, rows: number, cols: number, act: ActCode, out: Float32Array): void;
+
+  /** dx[i] = y[i] > 0 ? dy[i] : 0 (ReLU backward from the ReLU's output y); dx may alias dy. */
+  reluBackward(dy: Float32Array, y: Float32Array, dx: Float32Array): void;
+
+  /** Column sums of a rows x cols matrix: out[j] (+)= sum_i x[i, j]. Accumulates when `accumulate`. */
+  sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array, accumulate: boolean): void;
+
+  /**
+   * Softmax cross-entropy over rows of logits (rows x cols) with integer labels, in one pass.
+   * Target distribution: (1 - smoothing) on the label plus smoothing / cols on every class.
+   * Returns the mean loss over rows. When grad is given, writes
+   * grad[i, j] = scale * (softmax(logits)[i, j] - target[i, j]) / rows.
+   */
+  softmaxCrossEntropy(
+    logits: Float32Array, labels: Int32Array, rows: number, cols: number,
+    smoothing: number, grad: Float32Array | null, scale: number,
+  ): number;
+
+  /** One Adam/AdamW update in a single pass; param, grad, m, v have equal length. */
+  adamStep(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, o: AdamOptions): void;
+
+  /**
+   * im2col for a whole NCHW batch. out is batch x (channels*kernelH*kernelW) x (outH*outW),
+   * row index c*kernelH*kernelW + ki*kernelW + kj; zero padding.
+   */
+  im2col(x: Float32Array, s: Conv2dShape, out: Float32Array): void;
+
+  /** The adjoint of im2col: accumulates cols (layout as im2col's out) into dx (batch x C x H x W). */
+  col2im(cols: Float32Array, s: Conv2dShape, dx: Float32Array): void;
+
+  /**
+   * Max pooling (padding counts as -infinity). out is batch x C x outH x outW; argmax holds, per
+   * output, the flat index into x of the winner (first maximum in scan order on ties).
+   */
+  maxPool2d(x: Float32Array, s: Conv2dShape, out: Float32Array, argmax: Int32Array): void;
+
+  /** dx[argmax[i]] += dy[i] (dx accumulates; caller zeroes it). */
+  maxPool2dBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
+
+  /** Average pooling; padding counts as zeros and is included in the divisor (PyTorch default). */
+  avgPool2d(x: Float32Array, s: Conv2dShape, out: Float32Array): void;
+
+  /** Adjoint of avgPool2d; accumulates into dx. */
+  avgPool2dBackward(dy: Float32Array, s: Conv2dShape, dx: Float32Array): void;
+
+  /**
+   * Per row of a rows x cols matrix, the indices of its k largest values, written to
+   * idx (rows x k) in ascending index order. Ties go to the lower index. 1 <= k <= cols.
+   */
+  topkRows(x: Float32Array, rows: number, cols: number, k: number, idx: Int32Array): void;
+
+  /** out[i, :] = table[ids[i], :] for a table with `dim` columns. */
+  gatherRows(table: Float32Array, dim: number, ids: Int32Array, out: Float32Array): void;
+
+  /** table[ids[i], :] += src[i, :] (accumulates; repeated ids add up). */
+  scatterAddRows(src: Float32Array, dim: number, ids: Int32Array, table: Float32Array): void;
+
+  /**
+   * Mean of table rows per bag: bag b covers ids[offsets[b] .. offsets[b+1]) (offsets has
+   * bags + 1 entries); an empty bag gives zeros. out is bags x dim.
+   */
+  embeddingBagMean(table: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, out: Float32Array): void;
+
+  /** Adjoint of embeddingBagMean: accumulates dOut / bagSize into the rows of dTable. */
+  embeddingBagMeanBackward(dOut: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, dTable: Float32Array): void;
+
+  /**
+   * MID-L sparse inference, the blend of MIDL.md section 1 steps 6-8, computing the full path
+   * only for selected neurons. Inputs: x (B x d), weight (n x d), bias (n), gate values
+   * alpha (B x n); y (B x n) holds the light path on entry and the layer output on exit.
+   * sel (B x k) lists, per example, the selected neuron indices in ascending order, of which
+   * the first counts[i] are valid (counts[i] <= k; the threshold tau can drop some).
+   * For each selected (i, j): full = weight[j] . x[i] + bias[j];
+   * y[i, j] = alpha[i, j] * full + (1 - alpha[i, j]) * y[i, j]. Then act is applied to all of y.
+   * strategy: see MidlStrategy; `auto` picks by batch size and shape.
+   */
+  midlSparseForward(
+    x: Float32Array, B: number, d: number, weight: Float32Array, bias: Float32Array, n: number,
+    alpha: Float32Array, sel: Int32Array, counts: Int32Array, k: number,
+    act: ActCode, strategy: MidlStrategyCode, y: Float32Array,
+  ): void;
+}
+
+/**
+ * How midlSparseForward walks the work (MIDL.md section 3):
+ * gather: per example, k dot products with the gathered rows of W (small batches);
+ * neuron: per neuron j, load W[j] once and dot it with every example that selected j (large batches).
+ */
+export const MidlStrategy = { auto: 0, gather: 1, neuron: 2 } as const;
+export type MidlStrategyCode = (typeof MidlStrategy)[keyof typeof MidlStrategy];

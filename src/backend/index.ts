@@ -1,0 +1,44 @@
+/**
+ * Picks the backend once per process: the native addon when it loads, else the
+ * reference backend with a one-time warning saying why and how to get the fast one.
+ * MIDL_BACKEND=reference|native forces a choice (native then fails loudly if absent).
+ */
+import type { Backend } from './backend.js';
+import { loadNativeBackend } from './native.js';
+import { ReferenceBackend } from './reference.js';
+
+export * from './backend.js';
+export { ReferenceBackend } from './reference.js';
+
+let active: Backend | null = null;
+
+function chooseBackend(): Backend {
+  const forced = process.env.MIDL_BACKEND;
+  if (forced === 'reference') return new ReferenceBackend();
+  if (forced === 'native') return loadNativeBackend();
+  if (forced !== undefined && forced !== '') {
+    throw new Error(`MIDL_BACKEND: unknown backend '${forced}' (use 'native' or 'reference')`);
+  }
+  try {
+    return loadNativeBackend();
+  } catch (err) {
+    process.emitWarning(
+      `midl: the native backend did not load (${(err as Error).message}); using the slow ` +
+        `reference backend. To get the fast one: apt-get install build-essential python3 ` +
+        `libopenblas-dev, then npm rebuild midl (or npm ci in a checkout).`,
+      'MidlBackendWarning',
+    );
+    return new ReferenceBackend();
+  }
+}
+
+/** The process-wide backend every tensor op uses. */
+export function backend(): Backend {
+  if (active === null) active = chooseBackend();
+  return active;
+}
+
+/** Replaces the process-wide backend (tests use this to compare implementations). */
+export function setBackend(b: Backend): void {
+  active = b;
+}

@@ -1,0 +1,252 @@
+/**
+ * The reference backend: plain TypeScript loops, written to be obviously correct.
+ * It is the oracle the native backend is tested against, and the fallback when the
+ * native addon cannot load. Speed is not a goal here.
+ */
+import type { ActCode, AdamOptions, Backend, Conv2dShape, MidlStrategyCode } from './backend.js';
+import { Act } from './backend.js';
+
+function outSize(size: number, kernel: number, stride: number, pad: number): number {
+  return Math.floor((size + 2 * pad - kernel) / stride) + 1;
+}
+
+/** Calls visit(inputIndex | -1, colRow, colCol) for every im2col cell of image n. */
+function forEachWindowCell(
+  s: Conv2dShape,
+  visit: (n: number, src: number, dst: number) => void,
+): void {
+  const oh = outSize(s.height, s.kernelH, s.stride, s.pad);
+  const ow = outSize(s.width, s.kernelW, s.stride, s.pad);
+  const rowsPerImage = s.channels * s.kernelH * s.kernelW;
+  for (let n = 0; n < s.batch; n++) {
+    for (let c = 0; c < s.channels; c++) {
+      for (let ki = 0; ki < s.kernelH; ki++) {
+        for (let kj = 0; kj < s.kernelW; kj++) {
+          const row = (c * s.kernelH + ki) * s.kernelW + kj;
+          for (let oi = 0; oi < oh; oi++) {
+            for (let oj = 0; oj < ow; oj++) {
+              const i = oi * s.stride - s.pad + ki;
+              const j = oj * s.stride - s.pad + kj;
+              const inside = i >= 0 && i < s.height && j >= 0 && j < s.width;
+              const src = inside ? ((n * s.channels + c) * s.height + i) * s.width + j : -1;
+              visit(n, src, (n * rowsPerImage + row) * oh * ow + oi * ow + oj);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Calls visit(outIndex, planeBase, windowIndices) for each pooling window (indices -1 = padding). */
+function forEachPoolWindow(s: Conv2dShape, visit: (out: number, cells: number[]) => void): void {
+  const oh = outSize(s.height, s.kernelH, s.stride, s.pad);
+  const ow = outSize(s.width, s.kernelW, s.stride, s.pad);
+  for (let p = 0; p < s.batch * s.channels; p++) {
+    for (let oi = 0; oi < oh; oi++) {
+      for (let oj = 0; oj < ow; oj++) {
+        const cells: number[] = [];
+        for (let ki = 0; ki < s.kernelH; ki++) {
+          for (let kj = 0; kj < s.kernelW; kj++) {
+            const i = oi * s.stride - s.pad + ki;
+            const j = oj * s.stride - s.pad + kj;
+            const inside = i >= 0 && i < s.height && j >= 0 && j < s.width;
+            cells.push(inside ? (p * s.height + i) * s.width + j : -1);
+          }
+        }
+        visit((p * oh + oi) * ow + oj, cells);
+      }
+    }
+  }
+}
+
+export class ReferenceBackend implements Backend {
+  readonly name = 'reference' as const;
+
+  setThreads(_n: number): void {
+    // Single-threaded by design.
+  }
+
+  getThreads(): number {
+    return 1;
+  }
+
+  gemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number,
+    alpha: number, A: Float32Array, B: Float32Array, beta: number, C: Float32Array,
+  ): void {
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let acc = 0;
+        for (let p = 0; p < K; p++) {
+          const a = transA ? A[p * M + i] : A[i * K + p];
+          const b = transB ? B[j * K + p] : B[p * N + j];
+          acc += a * b;
+        }
+        C[i * N + j] = alpha * acc + (beta === 0 ? 0 : beta * C[i * N + j]);
+      }
+    }
+  }
+
+  biasAct(x: Float32Array, bias: Float32Array | null, rows: number, cols: number, act: ActCode, out: Float32Array): void {
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const v = x[i * cols + j] + (bias ? bias[j] : 0);
+        out[i * cols + j] = act === Act.relu && v < 0 ? 0 : v;
+      }
+    }
+  }
+
+  reluBackward(dy: Float32Array, y: Float32Array, dx: Float32Array): void {
+    for (let i = 0; i < dy.length; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
+  }
+
+  sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array, accumulate: boolean): void {
+    if (!accumulate) out.fill(0, 0, cols);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) out[j] += x[i * cols + j];
+    }
+  }
+
+  softmaxCrossEntropy(
+    logits: Float32Array, labels: Int32Array, rows: number, cols: number,
+    smoothing: number, grad: Float32Array | null, scale: number,
+  ): number {
+    let total = 0;
+    for (let i = 0; i < rows; i++) {
+      const row = logits.subarray(i * cols, (i + 1) * cols);
+      let max = -Infinity;
+      for (let j = 0; j < cols; j++) max = Math.max(max, row[j]);
+      let sum = 0;
+      for (let j = 0; j < cols; j++) sum += Math.exp(row[j] - max);
+      const logSum = Math.log(sum) + max;
+      for (let j = 0; j < cols; j++) {
+        const target = (j === labels[i] ? 1 - smoothing : 0) + smoothing / cols;
+        total -= target * (row[j] - logSum);
+        if (grad) grad[i * cols + j] = (scale * (Math.exp(row[j] - logSum) - target)) / rows;
+      }
+    }
+    return total / rows;
+  }
+
+  adamStep(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, o: AdamOptions): void {
+    const c1 = 1 - Math.pow(o.beta1, o.step);
+    const c2 = 1 - Math.pow(o.beta2, o.step);
+    for (let i = 0; i < param.length; i++) {
+      let g = grad[i];
+      if (o.weightDecay !== 0 && !o.decoupled) g += o.weightDecay * param[i];
+      m[i] = o.beta1 * m[i] + (1 - o.beta1) * g;
+      v[i] = o.beta2 * v[i] + (1 - o.beta2) * g * g;
+      let p = param[i];
+      if (o.weightDecay !== 0 && o.decoupled) p -= o.lr * o.weightDecay * p;
+      param[i] = p - (o.lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + o.eps);
+    }
+  }
+
+  im2col(x: Float32Array, s: Conv2dShape, out: Float32Array): void {
+    forEachWindowCell(s, (_n, src, dst) => {
+      out[dst] = src < 0 ? 0 : x[src];
+    });
+  }
+
+  col2im(cols: Float32Array, s: Conv2dShape, dx: Float32Array): void {
+    forEachWindowCell(s, (_n, src, dst) => {
+      if (src >= 0) dx[src] += cols[dst];
+    });
+  }
+
+  maxPool2d(x: Float32Array, s: Conv2dShape, out: Float32Array, argmax: Int32Array): void {
+    forEachPoolWindow(s, (o, cells) => {
+      let best = -Infinity;
+      let bestAt = -1;
+      for (const c of cells) {
+        if (c >= 0 && (bestAt < 0 || x[c] > best)) {
+          best = x[c];
+          bestAt = c;
+        }
+      }
+      out[o] = best;
+      argmax[o] = bestAt;
+    });
+  }
+
+  maxPool2dBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void {
+    for (let i = 0; i < dy.length; i++) dx[argmax[i]] += dy[i];
+  }
+
+  avgPool2d(x: Float32Array, s: Conv2dShape, out: Float32Array): void {
+    const area = s.kernelH * s.kernelW;
+    forEachPoolWindow(s, (o, cells) => {
+      let sum = 0;
+      for (const c of cells) if (c >= 0) sum += x[c];
+      out[o] = sum / area;
+    });
+  }
+
+  avgPool2dBackward(dy: Float32Array, s: Conv2dShape, dx: Float32Array): void {
+    const area = s.kernelH * s.kernelW;
+    forEachPoolWindow(s, (o, cells) => {
+      for (const c of cells) if (c >= 0) dx[c] += dy[o] / area;
+    });
+  }
+
+  topkRows(x: Float32Array, rows: number, cols: number, k: number, idx: Int32Array): void {
+    const order = new Array<number>(cols);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) order[j] = j;
+      const row = x.subarray(i * cols, (i + 1) * cols);
+      order.sort((a, b) => (row[b] - row[a]) || (a - b));
+      const chosen = order.slice(0, k).sort((a, b) => a - b);
+      for (let t = 0; t < k; t++) idx[i * k + t] = chosen[t];
+    }
+  }
+
+  gatherRows(table: Float32Array, dim: number, ids: Int32Array, out: Float32Array): void {
+    for (let i = 0; i < ids.length; i++) {
+      out.set(table.subarray(ids[i] * dim, (ids[i] + 1) * dim), i * dim);
+    }
+  }
+
+  scatterAddRows(src: Float32Array, dim: number, ids: Int32Array, table: Float32Array): void {
+    for (let i = 0; i < ids.length; i++) {
+      for (let j = 0; j < dim; j++) table[ids[i] * dim + j] += src[i * dim + j];
+    }
+  }
+
+  embeddingBagMean(table: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, out: Float32Array): void {
+    const bags = offsets.length - 1;
+    out.fill(0, 0, bags * dim);
+    for (let b = 0; b < bags; b++) {
+      const size = offsets[b + 1] - offsets[b];
+      for (let t = offsets[b]; t < offsets[b + 1]; t++) {
+        for (let j = 0; j < dim; j++) out[b * dim + j] += table[ids[t] * dim + j] / size;
+      }
+    }
+  }
+
+  embeddingBagMeanBackward(dOut: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, dTable: Float32Array): void {
+    for (let b = 0; b < offsets.length - 1; b++) {
+      const size = offsets[b + 1] - offsets[b];
+      for (let t = offsets[b]; t < offsets[b + 1]; t++) {
+        for (let j = 0; j < dim; j++) dTable[ids[t] * dim + j] += dOut[b * dim + j] / size;
+      }
+    }
+  }
+
+  midlSparseForward(
+    x: Float32Array, B: number, d: number, weight: Float32Array, bias: Float32Array, n: number,
+    alpha: Float32Array, sel: Int32Array, counts: Int32Array, k: number,
+    act: ActCode, _strategy: MidlStrategyCode, y: Float32Array,
+  ): void {
+    for (let i = 0; i < B; i++) {
+      for (let t = 0; t < counts[i]; t++) {
+        const j = sel[i * k + t];
+        let full = bias[j];
+        for (let p = 0; p < d; p++) full += weight[j * d + p] * x[i * d + p];
+        const a = alpha[i * n + j];
+        y[i * n + j] = a * full + (1 - a) * y[i * n + j];
+      }
+    }
+    if (act === Act.relu) for (let i = 0; i < B * n; i++) if (y[i] < 0) y[i] = 0;
+  }
+}
