@@ -122,3 +122,15 @@ export class Rng {
     this.spareNormal = state.spareNormal;
   }
 }
+
+let defaultRng = new Rng(0);
+
+/** Seeds the process-wide default generator (like torch.manual_seed). */
+export function manualSeed(seed: number): void {
+  defaultRng = new Rng(seed);
+}
+
+/** The process-wide default generator, used where no Rng is passed explicitly. */
+export function globalRng(): Rng {
+  return defaultRng;
+}

@@ -1,0 +1,60 @@
+/** The shapes every dataset loader produces and the training code consumes. */
+
+export type DatasetName = 'mnist' | 'cifar10' | 'cifar100' | 'svhn' | 'adult' | 'imdb';
+
+export const datasetNames: readonly DatasetName[] = ['mnist', 'cifar10', 'cifar100', 'svhn', 'adult', 'imdb'];
+
+/** Token-id sequences in CSR form: bag i is ids[offsets[i] .. offsets[i+1]) (offsets has count+1 entries). */
+export interface TokenBags {
+  ids: Int32Array;
+  offsets: Int32Array;
+}
+
+/** One split: x holds count * prod(inputShape) preprocessed values, row-major, one example after another. */
+export interface Split {
+  x: Float32Array;
+  y: Int32Array;
+  count: number;
+  tokens?: TokenBags;
+}
+
+export interface Dataset {
+  name: DatasetName;
+  numClasses: number;
+  /** Per-example shape: [C, H, W] for images (NCHW), [features] for Adult and IMDB. */
+  inputShape: number[];
+  train: Split;
+  test: Split;
+  classNames: string[];
+  /** Absolute paths of the files the data was read from. */
+  files: string[];
+  /** Facts worth reporting: subsets, missing files, fitted statistics. */
+  notes: string[];
+}
+
+/** Progress of one download: bytes received so far, and the total when the server says it. */
+export interface DownloadProgress {
+  file: string;
+  received: number;
+  total: number | null;
+}
+
+export interface LoadOptions {
+  /** A directory holding the data (the CLI's --data-dir); see resolveDataDir for the layouts accepted. */
+  dataDir?: string;
+  /** Download missing files into the cache (default true); only applies when no dataDir/MIDL_DATA_DIR is given. */
+  download?: boolean;
+  /** Overrides the per-user cache directory (default $XDG_CACHE_HOME/midl or ~/.cache/midl). */
+  cacheDir?: string;
+  /** Replaces the host and folder of every download URL (a mirror, or a local server in tests). */
+  baseUrl?: string;
+  onProgress?: (p: DownloadProgress) => void;
+  /** CIFAR-100 label set: 100 fine classes (default) or 20 coarse superclasses. */
+  cifar100Labels?: 'fine' | 'coarse';
+  /** IMDB vocabulary size: the V most frequent training words (default 10000). */
+  imdbVocabSize?: number;
+  /** IMDB bag-of-words values: word present 0/1 (default) or L2-normalised TF-IDF. */
+  imdbFeatures?: 'binary' | 'tfidf';
+  /** Also read SVHN's extra_32x32.mat (531,131 more training digits) when present. */
+  svhnExtra?: boolean;
+}

@@ -1,0 +1,71 @@
+/** Number formatting shared by the text, Markdown and HTML reports, and the results table. */
+import type { MachineInfo, StudyResults } from '../results.js';
+import type { RunSummary } from './summary.js';
+
+/** A fraction as a percentage with one decimal: 0.9785 -> "97.9%". */
+export function pct(fraction: number, digits = 1): string {
+  return `${(fraction * 100).toFixed(digits)}%`;
+}
+
+/** A count with a metric suffix: 458300 -> "458.3 k". */
+export function formatCount(value: number): string {
+  const units: [number, string][] = [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  for (const [scale, suffix] of units) {
+    if (Math.abs(value) >= scale) return `${(value / scale).toFixed(1)} ${suffix}`;
+  }
+  return String(Math.round(value));
+}
+
+/** Bytes in binary units: 1572864 -> "1.5 MiB". */
+export function formatBytes(bytes: number): string {
+  const units: [number, string][] = [[2 ** 30, 'GiB'], [2 ** 20, 'MiB'], [2 ** 10, 'KiB']];
+  for (const [scale, suffix] of units) {
+    if (bytes >= scale) return `${(bytes / scale).toFixed(1)} ${suffix}`;
+  }
+  return `${Math.round(bytes)} B`;
+}
+
+export function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  if (seconds < 3600) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** Milliseconds with three significant digits. */
+export function formatMs(ms: number): string {
+  return ms.toPrecision(3);
+}
+
+/** Mean ± sample std of accuracy in percent; no spread with one seed. */
+export function formatAccuracy(summary: RunSummary): string {
+  const m = (summary.accuracy.mean * 100).toFixed(2);
+  return summary.accuracy.std === null ? m : `${m} ± ${(summary.accuracy.std * 100).toFixed(2)}`;
+}
+
+export function describeMachine(machine: MachineInfo): string {
+  return (
+    `${machine.cpu}, ${machine.cores} cores, ${machine.memory_gib.toFixed(1)} GiB, ${machine.os}; ` +
+    `Node ${machine.node}, backend ${machine.backend} with ${machine.threads} thread${machine.threads === 1 ? '' : 's'}`
+  );
+}
+
+export function describeConfig(results: StudyResults): string {
+  const c = results.config;
+  const epochs = Object.entries(c.epochs).map(([d, e]) => `${d} ${e}`).join(', ');
+  return (
+    `datasets ${c.datasets.join(', ')}; models ${c.models.join(', ')}; seeds ${c.seeds.join(', ')}; ` +
+    `keep ratio ${c.keep}; epochs ${epochs || 'n/a'}`
+  );
+}
+
+/** Whether the numbers are from --quick, in words a reader cannot miss. */
+export function describeScale(results: StudyResults): string {
+  return results.config.quick
+    ? 'Quick run (--quick): small-configuration numbers (reduced data, epochs and seeds), not comparable with the paper\'s.'
+    : 'Full run (not --quick).';
+}
+
+export function describeTime(results: StudyResults): string {
+  const seconds = (Date.parse(results.finished_at) - Date.parse(results.started_at)) / 1000;
+  return `${results.started_at} to ${results.finished_at} (${formatSeconds(Math.max(seconds, 0))})`;
+}

@@ -1,0 +1,71 @@
+/** Per (dataset, model) summaries of the study's runs, averaged over seeds. */
+import { MODEL_KINDS, type ModelKind, type RunRecord, type StudyResults } from '../results.js';
+import { groupBy, mean, sampleStd } from './stats.js';
+
+export interface RunSummary {
+  dataset: string;
+  model: ModelKind;
+  seeds: number[];
+  /** Test accuracy (fraction) over seeds; std is the sample std, null with one seed. */
+  accuracy: { mean: number; std: number | null; values: number[] };
+  active_ratio: number;
+  flops_per_example: number;
+  dense_flops_per_example: number;
+  /** dense_flops_per_example / flops_per_example: 1 for a dense model, above 1 when work is skipped. */
+  flops_saving: number;
+  params: number;
+  latency_ms: { batch1: number; batch256: number };
+  train_seconds: number;
+  /** Data sizes and epochs as run (the same for every seed of a group). */
+  train_examples: number;
+  test_examples: number;
+  epochs: number;
+}
+
+function summarizeGroup(runs: RunRecord[]): RunSummary {
+  const first = runs[0];
+  const accuracies = runs.map((r) => r.test_accuracy);
+  const flops = mean(runs.map((r) => r.flops_per_example));
+  const denseFlops = mean(runs.map((r) => r.dense_flops_per_example));
+  return {
+    dataset: first.dataset,
+    model: first.model,
+    seeds: runs.map((r) => r.seed),
+    accuracy: { mean: mean(accuracies), std: sampleStd(accuracies), values: accuracies },
+    active_ratio: mean(runs.map((r) => r.active_ratio)),
+    flops_per_example: flops,
+    dense_flops_per_example: denseFlops,
+    flops_saving: denseFlops / flops,
+    params: mean(runs.map((r) => r.params)),
+    latency_ms: {
+      batch1: mean(runs.map((r) => r.latency_ms.batch1)),
+      batch256: mean(runs.map((r) => r.latency_ms.batch256)),
+    },
+    train_seconds: mean(runs.map((r) => r.train_seconds)),
+    train_examples: first.train_examples,
+    test_examples: first.test_examples,
+    epochs: first.epochs,
+  };
+}
+
+/** The datasets of the results in study order: the configured ones first, then any others run. */
+export function datasetOrder(results: StudyResults): string[] {
+  return [...new Set([...results.config.datasets, ...results.runs.map((r) => r.dataset)])];
+}
+
+/** Order key of a (dataset, model) pair: dataset in study order, then dense, dropout, static, midl. */
+export function byStudyOrder(results: StudyResults): (a: { dataset: string; model: ModelKind }, b: { dataset: string; model: ModelKind }) => number {
+  const datasets = datasetOrder(results);
+  return (a, b) =>
+    datasets.indexOf(a.dataset) - datasets.indexOf(b.dataset) || MODEL_KINDS.indexOf(a.model) - MODEL_KINDS.indexOf(b.model);
+}
+
+/** One summary per (dataset, model) that has runs, in study order. */
+export function summarizeRuns(results: StudyResults): RunSummary[] {
+  const groups = groupBy(results.runs, (r) => `${r.dataset}\u0000${r.model}`);
+  return [...groups.values()].map(summarizeGroup).sort(byStudyOrder(results));
+}
+
+export function findSummary(summaries: readonly RunSummary[], dataset: string, model: ModelKind): RunSummary | undefined {
+  return summaries.find((s) => s.dataset === dataset && s.model === model);
+}

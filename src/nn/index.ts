@@ -1,0 +1,13 @@
+export * from './module.js';
+export * from './init.js';
+export * from './linear.js';
+export * from './conv.js';
+export * from './layers.js';
+export * from './dropout.js';
+export * from './embedding.js';
+export * from './sequential.js';
+export {
+  crossEntropy,
+  binaryCrossEntropyWithLogits,
+  mseLoss,
+} from '../tensor/ops/losses.js';

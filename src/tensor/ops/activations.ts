@@ -1,0 +1,64 @@
+/** Element-wise activations, each with its exact derivative. */
+import { backend } from '../../backend/index.js';
+import { Tensor, accumulateGrad, result } from '../tensor.js';
+
+export function relu(x: Tensor): Tensor {
+  const out = x.data.map((v) => (v > 0 ? v : 0));
+  return result(out, x.shape, [x], (g) => {
+    const dx = new Float32Array(g.length);
+    backend().reluBackward(g, out, dx);
+    accumulateGrad(x, dx);
+  });
+}
+
+export function sigmoid(x: Tensor): Tensor {
+  const out = x.data.map(sigmoidValue);
+  return result(out, x.shape, [x], (g) => accumulateGrad(x, g.map((v, i) => v * out[i] * (1 - out[i]))));
+}
+
+export function tanh(x: Tensor): Tensor {
+  const out = x.data.map(Math.tanh);
+  return result(out, x.shape, [x], (g) => accumulateGrad(x, g.map((v, i) => v * (1 - out[i] * out[i]))));
+}
+
+/** GELU, the exact (erf) form that PyTorch uses by default. */
+export function gelu(x: Tensor): Tensor {
+  const src = x.data;
+  const out = src.map((v) => 0.5 * v * (1 + erf(v / Math.SQRT2)));
+  return result(out, x.shape, [x], (g) =>
+    accumulateGrad(x, g.map((v, i) => {
+      const z = src[i];
+      const cdf = 0.5 * (1 + erf(z / Math.SQRT2));
+      const pdf = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+      return v * (cdf + z * pdf);
+    })),
+  );
+}
+
+export function sigmoidValue(v: number): number {
+  return v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+}
+
+/** erf to about 1e-7 absolute (Abramowitz-Stegun 7.1.26 is too coarse for gradient checks). */
+export function erf(x: number): number {
+  // Series for small |x|, continued-fraction-free complement via erfc approximation otherwise.
+  const ax = Math.abs(x);
+  if (ax < 2) {
+    let term = ax;
+    let sum = ax;
+    const x2 = ax * ax;
+    for (let n = 1; n < 60; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17) break;
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // Chebyshev fit of erfc (Numerical Recipes' erfcc), relative error < 1.2e-7.
+  const t = 1 / (1 + 0.5 * ax);
+  const poly =
+    -ax * ax - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
+    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  return Math.sign(x) * (1 - t * Math.exp(poly));
+}

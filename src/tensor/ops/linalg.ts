@@ -1,0 +1,76 @@
+/** Matrix products: matmul and the fused dense layer y = act(x W^T + b). */
+import { Act, backend } from '../../backend/index.js';
+import { Tensor, accumulateGrad, result } from '../tensor.js';
+
+function rows2d(t: Tensor, what: string): [number, number] {
+  if (t.shape.length !== 2) throw new RangeError(`${what}: expected a 2-D tensor, got shape [${t.shape.join(', ')}]`);
+  return [t.shape[0], t.shape[1]];
+}
+
+/** a (M x K) times b (K x N). */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const [M, K] = rows2d(a, 'matmul');
+  const [K2, N] = rows2d(b, 'matmul');
+  if (K !== K2) throw new RangeError(`matmul: inner sizes differ (${K} vs ${K2})`);
+  const out = new Float32Array(M * N);
+  backend().gemm(false, false, M, N, K, 1, a.data, b.data, 0, out);
+  return result(out, [M, N], [a, b], (g) => {
+    if (a.requiresGrad) {
+      const da = new Float32Array(M * K);
+      backend().gemm(false, true, M, K, N, 1, g, b.data, 0, da);
+      accumulateGrad(a, da);
+    }
+    if (b.requiresGrad) {
+      const db = new Float32Array(K * N);
+      backend().gemm(true, false, K, N, M, 1, a.data, g, 0, db);
+      accumulateGrad(b, db);
+    }
+  });
+}
+
+/**
+ * The dense layer: y = act(x W^T + b), x is B x in, W is out x in (PyTorch's layout),
+ * b is out or null. Forward and backward are one GEMM each plus fused loops.
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null, act: 'none' | 'relu' = 'none'): Tensor {
+  const [B, inF] = rows2d(x, 'linear');
+  const [outF, inW] = rows2d(weight, 'linear');
+  if (inF !== inW) throw new RangeError(`linear: input has ${inF} features, weight expects ${inW}`);
+  const be = backend();
+  const y = new Float32Array(B * outF);
+  be.gemm(false, true, B, outF, inF, 1, x.data, weight.data, 0, y);
+  const code = act === 'relu' ? Act.relu : Act.none;
+  if (bias !== null || code !== Act.none) be.biasAct(y, bias?.data ?? null, B, outF, code, y);
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return result(y, [B, outF], inputs, (g) => {
+    let dy = g;
+    if (code === Act.relu) {
+      dy = new Float32Array(g.length);
+      be.reluBackward(g, y, dy);
+    }
+    if (weight.requiresGrad) {
+      const dw = weightGradBuffer(weight);
+      be.gemm(true, false, outF, inF, B, 1, dy, x.data, dw.accumulate ? 1 : 0, dw.buffer);
+      if (!dw.accumulate) accumulateGrad(weight, dw.buffer);
+    }
+    if (bias !== null && bias.requiresGrad) {
+      if (bias.grad !== null) be.sumRows(dy, B, outF, bias.grad, true);
+      else {
+        const db = new Float32Array(outF);
+        be.sumRows(dy, B, outF, db, false);
+        accumulateGrad(bias, db);
+      }
+    }
+    if (x.requiresGrad) {
+      const dx = new Float32Array(B * inF);
+      be.gemm(false, false, B, inF, outF, 1, dy, weight.data, 0, dx);
+      accumulateGrad(x, dx);
+    }
+  });
+}
+
+/** Parameters with an existing gradient buffer get the GEMM's output added straight into it. */
+function weightGradBuffer(w: Tensor): { buffer: Float32Array; accumulate: boolean } {
+  if (w.grad !== null) return { buffer: w.grad, accumulate: true };
+  return { buffer: new Float32Array(w.size), accumulate: false };
+}
