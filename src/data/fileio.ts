@@ -20,10 +20,20 @@ export function isGzip(buf: Uint8Array): boolean {
 /** Decompresses gzip data; corrupt or truncated data is a MidlInputError naming file. */
 export function gunzipChecked(buf: Uint8Array, file: string): Buffer {
   try {
-    return zlib.gunzipSync(buf);
+    return zlib.gunzipSync(buf, { chunkSize: outputSizeHint(buf) });
   } catch (err) {
     throw new MidlInputError(`${file}: corrupt gzip data (${oneLine(err)})`);
   }
+}
+
+/**
+ * The gzip trailer's size field (the uncompressed size mod 2^32), bounded by deflate's maximum
+ * ratio, as zlib's output chunk size: one chunk instead of thousands of 16 KiB pieces to join
+ * halves the time of large files. It is only a hint; a wrong value costs speed, not correctness.
+ */
+function outputSizeHint(buf: Uint8Array): number {
+  const trailer = buf.length >= 4 ? Buffer.from(buf.buffer, buf.byteOffset + buf.length - 4, 4).readUInt32LE(0) : 0;
+  return Math.max(zlib.constants.Z_MIN_CHUNK, Math.min(trailer + 1, buf.length * 1032, 2 ** 30));
 }
 
 /** Reads a file and, when it starts with the gzip magic bytes, decompresses it. */

@@ -1,13 +1,22 @@
 /** loadDataset: find (or download) a dataset's files, read them, and preprocess with train-fitted statistics. */
 import { MidlInputError } from '../errors.js';
 import { downloadDataset } from './download.js';
+import { buildAdult } from './adult.js';
+import { buildCifar10, buildCifar100 } from './cifar.js';
+import { buildImdb } from './imdb.js';
 import { buildMnist } from './mnist.js';
+import { buildSvhn } from './svhn.js';
 import { resolveDataDir } from './resolve.js';
 import { sources } from './sources.js';
 import { datasetNames, type Dataset, type DatasetName, type LoadOptions } from './types.js';
 
-const builders: Partial<Record<DatasetName, (dir: string, opts: LoadOptions) => Dataset>> = {
+const builders: Record<DatasetName, (dir: string, opts: LoadOptions) => Dataset> = {
   mnist: buildMnist,
+  cifar10: buildCifar10,
+  cifar100: buildCifar100,
+  svhn: buildSvhn,
+  adult: buildAdult,
+  imdb: buildImdb,
 };
 
 /** Loads a dataset; user-caused problems (missing or damaged files, no network) throw a one-line MidlInputError. */
@@ -20,7 +29,5 @@ export async function loadDataset(name: DatasetName, opts: LoadOptions = {}): Pr
     }
     await downloadDataset(name, resolved.dir, opts);
   }
-  const build = builders[name];
-  if (build === undefined) throw new MidlInputError(`${name}: not supported yet`);
-  return build(resolved.dir, opts);
+  return builders[name](resolved.dir, opts);
 }

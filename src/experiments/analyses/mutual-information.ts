@@ -51,6 +51,7 @@ export class LabelMiEstimator {
   readonly estimator: MiEstimator;
   readonly k: number;
   private readonly clampAtZero: boolean;
+  private readonly labelCount: number;
   private readonly members: Int32Array[];
   private readonly groupValues: Float64Array[];
   private readonly allValues: Float64Array;
@@ -64,6 +65,7 @@ export class LabelMiEstimator {
     if (this.estimator !== 'knn' && this.estimator !== 'kde') {
       throw new RangeError(`mutual information: estimator must be 'knn' or 'kde', got ${String(this.estimator)}`);
     }
+    this.labelCount = labels.length;
     this.members = groupByLabel(labels);
     this.examples = this.members.reduce((sum, m) => sum + m.length, 0);
     this.groupValues = this.members.map((m) => new Float64Array(m.length));
@@ -73,6 +75,9 @@ export class LabelMiEstimator {
 
   /** The estimate in nats for values[i] paired with labels[i]. */
   estimate(values: ArrayLike<number>): number {
+    if (values.length !== this.labelCount) {
+      throw new RangeError(`mutual information: ${values.length} values but ${this.labelCount} labels`);
+    }
     this.gatherSorted(values);
     const all = this.allValues;
     if (all.length < 2 || all[0] === all[all.length - 1]) return 0;
@@ -102,9 +107,6 @@ export class LabelMiEstimator {
 
 /** I(X; Y) in nats for values[i] paired with labels[i]; see the module comment. */
 export function mutualInformation1d(values: Float64Array | Float32Array, labels: Int32Array, o: MiOptions = {}): number {
-  if (values.length !== labels.length) {
-    throw new RangeError(`mutual information: ${values.length} values but ${labels.length} labels`);
-  }
   return new LabelMiEstimator(labels, o).estimate(values);
 }
 

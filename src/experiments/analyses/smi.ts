@@ -9,7 +9,7 @@
  * I(h_j; Y), to compare the neurons MID-L keeps with the ones it drops. All values in nats.
  */
 import type { Rng } from '../../tensor/rng.js';
-import { LabelMiEstimator, type MiOptions } from './mutual-information.js';
+import { LabelMiEstimator, type MiEstimator, type MiOptions } from './mutual-information.js';
 
 export { mutualInformation1d, DEFAULT_K, type MiEstimator, type MiOptions } from './mutual-information.js';
 
@@ -31,7 +31,7 @@ export interface SmiResult {
   /** Examples that entered the estimate (after subsampling; labels seen once left out). */
   examples: number;
   dims: number;
-  estimator: string;
+  estimator: MiEstimator;
   /** kNN neighbour order; null for the KDE estimator. */
   k: number | null;
   /** Raw I(theta_t^T H; Y) for each direction t. */
@@ -67,7 +67,7 @@ export function slicedMutualInformation(h: Float32Array, n: number, d: number, l
   }
   const thetas = randomDirections(o.directions, d, o.rng);
   const rows = chooseRows(n, o.maxExamples, o.rng);
-  const estimator = new LabelMiEstimator(Int32Array.from(rows, (r) => labels[r]), { ...o, clampAtZero: false });
+  const estimator = new LabelMiEstimator(Int32Array.from(rows, (r) => labels[r]), { k: o.k, estimator: o.estimator });
   const projection = new Float64Array(rows.length);
   const perDirection = new Float64Array(o.directions);
   for (let t = 0; t < o.directions; t++) {

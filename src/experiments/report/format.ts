@@ -69,3 +69,10 @@ export function describeTime(results: StudyResults): string {
   const seconds = (Date.parse(results.finished_at) - Date.parse(results.started_at)) / 1000;
   return `${results.started_at} to ${results.finished_at} (${formatSeconds(Math.max(seconds, 0))})`;
 }
+
+/** The per-dataset example limits: "mnist 5,000 train / 1,000 test; adult all / all". */
+export function describeLimits(results: StudyResults): string {
+  const count = (n: number | null): string => (n === null ? 'all' : n.toLocaleString('en-US'));
+  const limits = Object.entries(results.config.limits).map(([d, l]) => `${d} ${count(l.train)} train / ${count(l.test)} test`);
+  return limits.length > 0 ? limits.join('; ') : 'whole datasets';
+}

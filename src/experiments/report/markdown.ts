@@ -1,7 +1,7 @@
 /** results.md and the plain-text table printed to a terminal. */
 import type { StudyResults } from '../results.js';
 import { evaluateClaims, type Claim } from './claims.js';
-import { describeConfig, describeMachine, describeScale, describeTime } from './format.js';
+import { describeConfig, describeLimits, describeMachine, describeScale, describeTime } from './format.js';
 import { summarizeRuns } from './summary.js';
 import { analysisTables, resultsTable, type Table } from './tables.js';
 
@@ -33,6 +33,7 @@ export function renderMarkdown(results: StudyResults): string {
     [
       `- Machine: ${describeMachine(results.machine)}`,
       `- Config: ${describeConfig(results)}`,
+      `- Examples used: ${describeLimits(results)}`,
       `- When: ${describeTime(results)}`,
       `- Scale: ${results.config.quick ? `**${describeScale(results)}**` : describeScale(results)}`,
     ].join('\n'),
