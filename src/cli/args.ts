@@ -66,3 +66,9 @@ export function choiceFlag<T extends string>(values: Record<string, unknown>, na
   }
   return raw as T;
 }
+
+/** A flag that must be given and be one of the choices. */
+export function requiredChoice<T extends string>(values: Record<string, unknown>, name: string, choices: readonly T[]): T {
+  if (values[name] === undefined) throw new MidlInputError(`--${name}: required (one of ${choices.join(', ')})`);
+  return choiceFlag(values, name, choices, choices[0]);
+}

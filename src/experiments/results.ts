@@ -151,6 +151,8 @@ export interface StudyResults {
 
 type Json = Record<string, unknown>;
 interface Range {
+  /** Exclusive lower bound. */
+  above?: number;
   min?: number;
   max?: number;
   integer?: boolean;
@@ -159,6 +161,7 @@ const FRACTION: Range = { min: 0, max: 1 };
 const COUNT: Range = { min: 0, integer: true };
 const POSITIVE_COUNT: Range = { min: 1, integer: true };
 const NON_NEGATIVE: Range = { min: 0 };
+const POSITIVE: Range = { above: 0 };
 
 /** Walks a parsed results.json; the first problem throws with its file and path. */
 class Checker {
@@ -189,6 +192,7 @@ class Checker {
     const ok =
       typeof value === 'number' &&
       Number.isFinite(value) &&
+      (range.above === undefined || value > range.above) &&
       (range.min === undefined || value >= range.min) &&
       (range.max === undefined || value <= range.max) &&
       (!range.integer || Number.isInteger(value));
@@ -253,6 +257,8 @@ function describe(value: unknown): string {
 
 function rangeText(range: Range): string {
   const kind = range.integer ? 'an integer' : 'a number';
+  if (range.above !== undefined && range.max !== undefined) return `${kind} in (${range.above}, ${range.max}]`;
+  if (range.above !== undefined) return `${kind} > ${range.above}`;
   if (range.min !== undefined && range.max !== undefined) return `${kind} in [${range.min}, ${range.max}]`;
   if (range.min !== undefined) return `${kind} >= ${range.min}`;
   return kind;
@@ -275,7 +281,7 @@ function checkConfig(c: Checker, value: unknown, path: string): void {
     if (!MODEL_KINDS.includes(item as ModelKind)) c.fail(p, `expected one of ${MODEL_KINDS.join(', ')}, got ${describe(item)}`);
   });
   c.array(cfg, 'seeds', path, (item, p) => c.numberValue(item, p, { integer: true }));
-  c.number(cfg, 'keep', path, { min: Number.MIN_VALUE, max: 1 });
+  c.number(cfg, 'keep', path, { above: 0, max: 1 });
   c.boolean(cfg, 'quick', path);
   c.string(cfg, 'data_dir', path);
   c.map(cfg, 'epochs', path, (item, p) => c.numberValue(item, p, POSITIVE_COUNT));
@@ -296,8 +302,8 @@ function checkRun(c: Checker, value: unknown, path: string): void {
   c.number(run, 'test_examples', path, COUNT);
   c.number(run, 'test_accuracy', path, FRACTION);
   c.number(run, 'active_ratio', path, FRACTION);
-  c.number(run, 'flops_per_example', path, { min: Number.MIN_VALUE });
-  c.number(run, 'dense_flops_per_example', path, { min: Number.MIN_VALUE });
+  c.number(run, 'flops_per_example', path, POSITIVE);
+  c.number(run, 'dense_flops_per_example', path, POSITIVE);
   c.number(run, 'params', path, COUNT);
   const latency = c.object(c.present(run, 'latency_ms', path), at(path, 'latency_ms'));
   c.number(latency, 'batch1', at(path, 'latency_ms'), NON_NEGATIVE);
@@ -362,7 +368,7 @@ function checkRobustness(c: Checker, value: unknown, path: string): void {
   });
   c.array(rob, 'overfitting', path, (item, p) => {
     const r = checkSubject(c, item, p, true);
-    c.number(r, 'subset', p, { min: Number.MIN_VALUE, max: 1 });
+    c.number(r, 'subset', p, { above: 0, max: 1 });
     c.number(r, 'epochs', p, COUNT);
     for (const key of ['train_accuracy', 'best_test_accuracy', 'final_test_accuracy']) c.number(r, key, p, FRACTION);
     c.number(r, 'gap', p, { min: -1, max: 1 });

@@ -1,0 +1,53 @@
+/**
+ * The models of the study, one per benchmark, in the variants the paper compares.
+ * docs/experiments.md says why each architecture was chosen.
+ */
+import type { DatasetName } from '../data/types.js';
+import { Dropout } from '../nn/dropout.js';
+import { Flatten } from '../nn/layers.js';
+import { Linear } from '../nn/linear.js';
+import type { Module } from '../nn/module.js';
+import { Sequential } from '../nn/sequential.js';
+import type { Rng } from '../tensor/rng.js';
+
+export const variants = ['dense', 'dropout', 'static', 'midl'] as const;
+export type Variant = (typeof variants)[number];
+
+export interface ModelConfig {
+  variant: Variant;
+  /** Fraction of neurons kept by MID-L and static sparsity. */
+  keep: number;
+  /** Dropout probability of the dropout variant. */
+  dropout: number;
+  rng: Rng;
+}
+
+/** A hidden dense layer with ReLU, in the form the variant asks for. */
+export function hiddenLayers(inF: number, outF: number, c: ModelConfig): Module[] {
+  const dense = new Linear(inF, outF, { activation: 'relu', rng: c.rng });
+  if (c.variant === 'dropout') return [dense, new Dropout(c.dropout, { rng: c.rng })];
+  return [dense];
+}
+
+/** An MLP: Flatten, hidden layers of the given widths, a linear classifier. */
+export function mlp(inF: number, widths: number[], classes: number, c: ModelConfig): Sequential {
+  const layers: Module[] = [new Flatten()];
+  let width = inF;
+  for (const w of widths) {
+    layers.push(...hiddenLayers(width, w, c));
+    width = w;
+  }
+  layers.push(new Linear(width, classes, { rng: c.rng }));
+  return new Sequential(...layers);
+}
+
+/** Builds the study's model for a dataset. */
+export function buildModel(dataset: DatasetName, inputShape: number[], classes: number, c: ModelConfig): Sequential {
+  const features = inputShape.reduce((a, b) => a * b, 1);
+  switch (dataset) {
+    case 'mnist':
+      return mlp(features, [512, 512], classes, c);
+    default:
+      throw new Error(`no model defined for ${dataset} yet`);
+  }
+}

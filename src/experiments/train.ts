@@ -1,0 +1,87 @@
+/**
+ * The training loop shared by every command: minibatch Adam (or SGD) on softmax
+ * cross-entropy, one epoch at a time, with evaluation after each epoch.
+ */
+import type { Split } from '../data/types.js';
+import type { Module } from '../nn/module.js';
+import { add } from '../tensor/ops/elementwise.js';
+import { crossEntropy } from '../tensor/ops/losses.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import type { Rng } from '../tensor/rng.js';
+import { Tensor, noGrad } from '../tensor/tensor.js';
+import { batchesOf, epochOrder } from './batches.js';
+
+export interface EpochRecord {
+  epoch: number;
+  train_loss: number;
+  train_accuracy: number;
+  test_accuracy: number;
+  seconds: number;
+}
+
+/** What the loop reports after each batch (for progress bars). */
+export interface BatchReport {
+  examples: number;
+  loss: number;
+}
+
+/** A model that may add its own training terms (e.g. MID-L's gate sparsity penalty). */
+interface WithAuxiliaryLoss {
+  auxiliaryLoss?(): Tensor | null;
+}
+
+export interface EpochOptions {
+  batchSize: number;
+  rng: Rng;
+  onBatch?: (r: BatchReport) => void;
+}
+
+/** Runs one training epoch; returns mean loss and accuracy over the epoch's examples. */
+export function trainEpoch(
+  model: Module & WithAuxiliaryLoss, opt: Optimizer, train: Split, inputShape: number[], o: EpochOptions,
+): { loss: number; accuracy: number } {
+  const features = inputShape.reduce((a, b) => a * b, 1);
+  model.train();
+  let lossSum = 0;
+  let correct = 0;
+  for (const batch of batchesOf(train, features, o.batchSize, epochOrder(train.count, o.rng))) {
+    const x = new Tensor(batch.x, [batch.size, ...inputShape]);
+    const logits = model.forward(x);
+    let loss = crossEntropy(logits, batch.y);
+    const aux = model.auxiliaryLoss?.() ?? null;
+    const lossValue = loss.item();
+    if (aux !== null) loss = add(loss, aux);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    lossSum += lossValue * batch.size;
+    correct += countCorrect(logits.data, batch.y, logits.shape[1]);
+    o.onBatch?.({ examples: batch.size, loss: lossValue });
+  }
+  return { loss: lossSum / train.count, accuracy: correct / train.count };
+}
+
+/** Number of rows whose largest logit is at the label (first maximum on ties). */
+export function countCorrect(logits: Float32Array, labels: Int32Array, classes: number): number {
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) {
+    let best = 0;
+    for (let j = 1; j < classes; j++) if (logits[i * classes + j] > logits[i * classes + best]) best = j;
+    if (best === labels[i]) correct++;
+  }
+  return correct;
+}
+
+/** Accuracy of the model on a split, in eval mode, without gradients. */
+export function evaluateAccuracy(model: Module, split: Split, inputShape: number[], batchSize = 500): number {
+  const features = inputShape.reduce((a, b) => a * b, 1);
+  model.eval();
+  let correct = 0;
+  noGrad(() => {
+    for (const batch of batchesOf(split, features, batchSize, null)) {
+      const logits = model.forward(new Tensor(batch.x, [batch.size, ...inputShape]));
+      correct += countCorrect(logits.data, batch.y, logits.shape[1]);
+    }
+  });
+  return correct / split.count;
+}
