@@ -17,8 +17,24 @@ import { formatBytes, pct } from './format.js';
 
 export type ClaimStatus = 'confirmed' | 'not confirmed' | 'partly' | 'not measured';
 
+/** The abstract's claims, in its order, as this report words them. */
+export const CLAIM_TEXT = {
+  'active-neurons': 'Up to 55% average reduction in active neurons',
+  flops: '1.7x FLOPs savings',
+  accuracy: 'Maintains or exceeds baseline accuracy',
+  'smi-informativeness': 'Learned neurons are informative: SMI of MID-L layers at least that of the dense model',
+  'smi-selectivity':
+    'Learned neurons are selective: the neurons MID-L selects most carry more label information (mean I(h;Y)) than those it selects least',
+  'label-noise': "Improved robustness under noisy labels (clean test accuracy at least the dense model's)",
+  'input-noise': "Improved robustness under noisy inputs (test accuracy at least the dense model's)",
+  overfitting: "Improved robustness under overfitting (final test accuracy on a small subset at least the dense model's)",
+  latency: 'Favorable inference latency: MID-L at most as slow as dense at batch 1 and at a large batch',
+  memory: "Favorable memory usage: parameter and activation bytes at most the dense model's",
+} as const;
+export type ClaimId = keyof typeof CLAIM_TEXT;
+
 export interface Claim {
-  id: string;
+  id: ClaimId;
   /** The claim as the abstract makes it. */
   claim: string;
   status: ClaimStatus;
@@ -44,9 +60,13 @@ function verdict(comparisons: readonly Comparison[]): ClaimStatus {
   return passed === 0 ? 'not confirmed' : 'partly';
 }
 
-function claimFrom(id: string, claim: string, comparisons: readonly Comparison[], missing: string): Claim {
+function claimFrom(id: ClaimId, comparisons: readonly Comparison[], missing: string): Claim {
   const evidence = comparisons.length === 0 ? missing : comparisons.map((c) => c.text).join('; ');
-  return { id, claim, status: verdict(comparisons), evidence };
+  return { id, claim: CLAIM_TEXT[id], status: verdict(comparisons), evidence };
+}
+
+function notMeasured(id: ClaimId, evidence: string): Claim {
+  return { id, claim: CLAIM_TEXT[id], status: 'not measured', evidence };
 }
 
 /** The MID-L summaries, one per dataset that has MID-L runs. */
@@ -55,23 +75,21 @@ function midlSummaries(results: StudyResults, summaries: readonly RunSummary[]):
 }
 
 function activeNeuronsClaim(midl: readonly RunSummary[]): Claim {
-  const claim = 'Up to 55% average reduction in active neurons';
-  if (midl.length === 0) return { id: 'active-neurons', claim, status: 'not measured', evidence: 'no MID-L runs' };
+  if (midl.length === 0) return notMeasured('active-neurons', 'no MID-L runs');
   const best = midl.reduce((a, b) => (b.active_ratio < a.active_ratio ? b : a));
   const reduction = 1 - best.active_ratio;
   const reached = Math.round(reduction * 100) >= Math.round(ACTIVE_REDUCTION_CLAIM * 100);
   const each = midl.map((s) => `${s.dataset} ${pct(1 - s.active_ratio)}`).join(', ');
   return {
     id: 'active-neurons',
-    claim,
+    claim: CLAIM_TEXT['active-neurons'],
     status: reached ? 'confirmed' : 'not confirmed',
     evidence: `best ${pct(reduction)} (${best.dataset}) vs 55% claimed; per dataset: ${each}`,
   };
 }
 
 function flopsClaim(midl: readonly RunSummary[]): Claim {
-  const claim = '1.7x FLOPs savings';
-  if (midl.length === 0) return { id: 'flops', claim, status: 'not measured', evidence: 'no MID-L runs' };
+  if (midl.length === 0) return notMeasured('flops', 'no MID-L runs');
   const savings = midl.map((s) => s.flops_saving);
   const average = mean(savings);
   const best = midl.reduce((a, b) => (b.flops_saving > a.flops_saving ? b : a));
@@ -80,14 +98,13 @@ function flopsClaim(midl: readonly RunSummary[]): Claim {
   const each = midl.map((s) => `${s.dataset} ${s.flops_saving.toFixed(2)}x`).join(', ');
   return {
     id: 'flops',
-    claim,
+    claim: CLAIM_TEXT.flops,
     status,
     evidence: `mean ${average.toFixed(2)}x, best ${best.flops_saving.toFixed(2)}x (${best.dataset}) vs 1.7x claimed; per dataset: ${each}`,
   };
 }
 
 function accuracyClaim(results: StudyResults, summaries: readonly RunSummary[]): Claim {
-  const claim = 'Maintains or exceeds baseline accuracy';
   const comparisons: Comparison[] = [];
   let singleSeed = false;
   for (const dataset of datasetOrder(results)) {
@@ -105,9 +122,9 @@ function accuracyClaim(results: StudyResults, summaries: readonly RunSummary[]):
         `(${signedPoints(delta)}, tolerance ${(tolerance * 100).toFixed(1)} pt): ${passed ? 'maintained' : 'lower'}`,
     });
   }
-  const result = claimFrom('accuracy', claim, comparisons, 'no dataset has both MID-L and dense runs');
+  const result = claimFrom('accuracy', comparisons, 'no dataset has both MID-L and dense runs');
   if (singleSeed && result.status === 'confirmed') {
-    return { ...result, status: 'partly', evidence: `${result.evidence}; single seed somewhere: no spread to claim equal or better` };
+    return { ...result, status: 'partly', evidence: `${result.evidence}; some model has one seed only, so no spread to establish equal or better` };
   }
   return result;
 }
@@ -118,7 +135,10 @@ function signedPoints(delta: number): string {
 }
 
 /** Pairs the MID-L and dense records sharing a key; only keys with both are kept. */
-function pairRecords<T extends { model: ModelKind }>(records: readonly T[], key: (r: T) => string): { key: string; midl: T[]; dense: T[] }[] {
+function pairRecords<T extends { model: ModelKind }>(
+  records: readonly T[],
+  key: (r: T) => string,
+): { key: string; midl: T[]; dense: T[] }[] {
   return [...groupBy(records, key)].flatMap(([k, group]) => {
     const midl = group.filter((r) => r.model === 'midl');
     const dense = group.filter((r) => r.model === 'dense');
@@ -127,7 +147,10 @@ function pairRecords<T extends { model: ModelKind }>(records: readonly T[], key:
 }
 
 /** Compares mean accuracy over seeds, MID-L against dense, for each key; higher is better. */
-function accuracyComparisons<T extends { model: ModelKind; test_accuracy: number }>(records: readonly T[], key: (r: T) => string): Comparison[] {
+function accuracyComparisons<T extends { model: ModelKind; test_accuracy: number }>(
+  records: readonly T[],
+  key: (r: T) => string,
+): Comparison[] {
   return pairRecords(records, key).map(({ key: k, midl, dense }) => {
     const m = mean(midl.map((r) => r.test_accuracy));
     const d = mean(dense.map((r) => r.test_accuracy));
@@ -152,10 +175,8 @@ function smiClaims(results: StudyResults): Claim[] {
     return [{ passed: most > least, text: `${r.dataset} ${r.layer}: ${most.toFixed(3)} vs ${least.toFixed(3)} nats` }];
   });
   return [
-    claimFrom('smi-informativeness', 'Learned neurons are informative: SMI of MID-L layers at least that of the dense model', informative,
-      'no SMI measured for both MID-L and dense'),
-    claimFrom('smi-selectivity', 'Learned neurons are selective: the neurons MID-L selects most carry more label information (mean I(h;Y)) than those it selects least', selective,
-      'no per-neuron mutual information measured'),
+    claimFrom('smi-informativeness', informative, 'no SMI measured for both MID-L and dense'),
+    claimFrom('smi-selectivity', selective, 'no per-neuron mutual information measured'),
   ];
 }
 
@@ -178,19 +199,19 @@ function robustnessClaims(results: StudyResults): Claim[] {
     },
   );
   return [
-    claimFrom('label-noise', 'Improved robustness under noisy labels (clean test accuracy at least the dense model\'s)', labels, 'no label-noise runs for both MID-L and dense'),
-    claimFrom('input-noise', 'Improved robustness under noisy inputs (test accuracy at least the dense model\'s)', inputs, 'no input-noise runs for both MID-L and dense'),
-    claimFrom('overfitting', 'Improved robustness under overfitting (final test accuracy on a small subset at least the dense model\'s)', overfitting,
-      'no small-subset runs for both MID-L and dense'),
+    claimFrom('label-noise', labels, 'no label-noise runs for both MID-L and dense'),
+    claimFrom('input-noise', inputs, 'no input-noise runs for both MID-L and dense'),
+    claimFrom('overfitting', overfitting, 'no small-subset runs for both MID-L and dense'),
   ];
 }
 
 /** Latency from the latency analysis when present, else from the runs' batch 1 and 256 timings. */
 function latencyClaim(results: StudyResults, summaries: readonly RunSummary[]): Claim {
-  const claim = 'Favorable inference latency: MID-L at most as slow as dense at batch 1 and at a large batch';
   const records = results.analyses?.latency;
   const comparisons: Comparison[] = records
-    ? pairRecords(records, (r) => `${r.dataset} batch ${r.batch}`).map(({ key, midl, dense }) => latencyComparison(key, midl[0].median_ms, dense[0].median_ms))
+    ? pairRecords(records, (r) => `${r.dataset} batch ${r.batch}`).map(({ key, midl, dense }) =>
+        latencyComparison(key, midl[0].median_ms, dense[0].median_ms),
+      )
     : datasetOrder(results).flatMap((dataset) => {
         const m = findSummary(summaries, dataset, 'midl');
         const d = findSummary(summaries, dataset, 'dense');
@@ -200,7 +221,7 @@ function latencyClaim(results: StudyResults, summaries: readonly RunSummary[]): 
           latencyComparison(`${dataset} batch 256`, m.latency_ms.batch256, d.latency_ms.batch256),
         ];
       });
-  return claimFrom('latency', claim, comparisons, 'no latency measured for both MID-L and dense');
+  return claimFrom('latency', comparisons, 'no latency measured for both MID-L and dense');
 }
 
 function latencyComparison(label: string, midlMs: number, denseMs: number): Comparison {
@@ -211,16 +232,14 @@ function memoryClaim(results: StudyResults): Claim {
   const perDataset = pairRecords(results.analyses?.latency ?? [], (r) => r.dataset);
   const comparisons = perDataset.flatMap(({ key, midl, dense }) => {
     const [m, d] = [midl[0], dense[0]];
+    const [mParams, dParams] = [m.param_bytes, d.param_bytes];
+    const [mActs, dActs] = [m.activation_bytes_per_example, d.activation_bytes_per_example];
     return [
-      { passed: m.param_bytes <= d.param_bytes, text: `${key} parameters ${formatBytes(m.param_bytes)} vs ${formatBytes(d.param_bytes)} dense` },
-      {
-        passed: m.activation_bytes_per_example <= d.activation_bytes_per_example,
-        text: `${key} activations ${formatBytes(m.activation_bytes_per_example)} vs ${formatBytes(d.activation_bytes_per_example)} per example`,
-      },
+      { passed: mParams <= dParams, text: `${key} parameters ${formatBytes(mParams)} vs ${formatBytes(dParams)} dense` },
+      { passed: mActs <= dActs, text: `${key} activations ${formatBytes(mActs)} vs ${formatBytes(dActs)} per example dense` },
     ];
   });
-  return claimFrom('memory', 'Favorable memory usage: parameter and activation bytes at most the dense model\'s', comparisons,
-    'no memory measured for both MID-L and dense');
+  return claimFrom('memory', comparisons, 'no memory measured for both MID-L and dense');
 }
 
 /** Every headline claim of the abstract, in the abstract's order. */

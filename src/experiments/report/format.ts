@@ -1,4 +1,4 @@
-/** Number formatting shared by the text, Markdown and HTML reports, and the results table. */
+/** Number and run-description formatting shared by the text, Markdown and HTML reports. */
 import type { MachineInfo, StudyResults } from '../results.js';
 import type { RunSummary } from './summary.js';
 
@@ -65,9 +65,14 @@ export function describeScale(results: StudyResults): string {
     : 'Full run (not --quick).';
 }
 
+/** A time as "2025-06-01 10:00:00 UTC". */
+function formatTime(iso: string): string {
+  return `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
 export function describeTime(results: StudyResults): string {
   const seconds = (Date.parse(results.finished_at) - Date.parse(results.started_at)) / 1000;
-  return `${results.started_at} to ${results.finished_at} (${formatSeconds(Math.max(seconds, 0))})`;
+  return `${formatTime(results.started_at)} to ${formatTime(results.finished_at)} (${formatSeconds(Math.max(seconds, 0))})`;
 }
 
 /** The per-dataset example limits: "mnist 5,000 train / 1,000 test; adult all / all". */

@@ -3,13 +3,7 @@ import type { StudyResults } from '../results.js';
 import { evaluateClaims, type Claim } from './claims.js';
 import { describeConfig, describeLimits, describeMachine, describeScale, describeTime } from './format.js';
 import { summarizeRuns } from './summary.js';
-import { analysisTables, resultsTable, type Table } from './tables.js';
-
-/** What the table's units mean; printed under it in every format. */
-export const TABLE_NOTE =
-  'Test accuracy: mean ± sample std over seeds, in %. Active neurons: share of hidden neurons whose full path is ' +
-  'computed, averaged over test examples. FLOPs = 2 x MACs per example at inference; Saving = dense FLOPs / model FLOPs. ' +
-  'Latency: ms per batch. Train time: wall-clock seconds per run, mean over seeds.';
+import { analysisTables, resultsTable, TABLE_NOTE, type Table } from './tables.js';
 
 function markdownCell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');

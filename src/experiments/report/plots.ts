@@ -29,7 +29,10 @@ const CONFIG = {
     labelColor: '#4a5160', titleColor: '#2b303a', titleFontWeight: 600, titleFontSize: 12, labelFontSize: 11,
     gridColor: '#eef0f3', domainColor: '#9aa1ad', tickColor: '#9aa1ad',
   },
-  legend: { labelColor: '#4a5160', titleColor: '#2b303a', labelFontSize: 11, titleFontSize: 12, orient: 'bottom' as const, direction: 'horizontal' as const },
+  legend: {
+    labelColor: '#4a5160', titleColor: '#2b303a', labelFontSize: 11, titleFontSize: 12,
+    orient: 'bottom' as const, direction: 'horizontal' as const,
+  },
   header: { labelFontSize: 13, labelFontWeight: 600, labelColor: '#2b303a' },
   line: { strokeWidth: 2 },
   point: { size: 45 },
@@ -47,8 +50,8 @@ function colorEncoding(rows: readonly Row[]): object {
   };
 }
 
-/** A small-multiples chart: one panel per dataset, each with its own y scale. */
-function perDataset(results: StudyResults, rows: Row[], panel: object, resolveY = true): TopLevelSpec {
+/** A small-multiples chart: one panel per dataset, each with its own scales. */
+function perDataset(results: StudyResults, rows: Row[], panel: object): TopLevelSpec {
   const datasets = datasetOrder(results).filter((d) => rows.some((r) => r.dataset === d));
   return {
     config: CONFIG,
@@ -56,7 +59,7 @@ function perDataset(results: StudyResults, rows: Row[], panel: object, resolveY 
     facet: { field: 'dataset', type: 'nominal', title: null, sort: datasets },
     columns: Math.min(3, datasets.length),
     spec: { ...PANEL, ...panel },
-    resolve: resolveY ? { scale: { y: 'independent' } } : {},
+    resolve: { scale: { x: 'independent', y: 'independent' } },
   } as TopLevelSpec;
 }
 
@@ -131,7 +134,9 @@ function trainingCurves(results: StudyResults): Plot | null {
 function smiPlot(results: StudyResults): Plot | null {
   const records = results.analyses?.smi ?? [];
   if (records.length === 0) return null;
-  const rows = records.map((r) => ({ dataset: r.dataset, model: r.model, layer: r.layer, smi: r.smi, low: r.smi - r.stderr, high: r.smi + r.stderr }));
+  const rows = records.map((r) => ({
+    dataset: r.dataset, model: r.model, layer: r.layer, smi: r.smi, low: r.smi - r.stderr, high: r.smi + r.stderr,
+  }));
   const position = {
     x: { field: 'layer', type: 'nominal', title: 'Layer', axis: { labelAngle: 0 } },
     xOffset: { field: 'model', type: 'nominal', sort: MODEL_KINDS },
@@ -141,8 +146,14 @@ function smiPlot(results: StudyResults): Plot | null {
     title: 'Sliced mutual information per layer (± one standard error)',
     spec: perDataset(results, rows, {
       layer: [
-        { mark: { type: 'bar', opacity: 0.85 }, encoding: { ...position, y: { field: 'smi', type: 'quantitative', title: 'SMI (nats)' }, color: colorEncoding(rows) } },
-        { mark: { type: 'rule', color: '#2b303a' }, encoding: { ...position, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
+        {
+          mark: { type: 'bar', opacity: 0.85 },
+          encoding: { ...position, y: { field: 'smi', type: 'quantitative', title: 'SMI (nats)' }, color: colorEncoding(rows) },
+        },
+        {
+          mark: { type: 'rule', color: '#2b303a' },
+          encoding: { ...position, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
+        },
       ],
     }),
   };
@@ -169,14 +180,16 @@ function labelNoisePlot(results: StudyResults): Plot | null {
   const rows = (results.analyses?.robustness?.label_noise ?? []).map((r) => ({
     dataset: r.dataset, model: r.model, noise: r.noise * 100, accuracy: r.test_accuracy * 100,
   }));
-  return noisePlot('label-noise', 'Clean test accuracy vs training labels flipped (mean over seeds)', results, rows, 'noise', 'Labels flipped (%)');
+  const title = 'Clean test accuracy vs training labels flipped (mean over seeds)';
+  return noisePlot('label-noise', title, results, rows, 'noise', 'Labels flipped (%)');
 }
 
 function inputNoisePlot(results: StudyResults): Plot | null {
   const rows = (results.analyses?.robustness?.input_noise ?? []).map((r) => ({
     dataset: r.dataset, model: r.model, sigma: r.sigma, accuracy: r.test_accuracy * 100,
   }));
-  return noisePlot('input-noise', 'Test accuracy vs Gaussian noise on test inputs (mean over seeds)', results, rows, 'sigma', 'Noise sigma');
+  const title = 'Test accuracy vs Gaussian noise on test inputs (mean over seeds)';
+  return noisePlot('input-noise', title, results, rows, 'sigma', 'Noise sigma');
 }
 
 function overfittingPlot(results: StudyResults): Plot | null {
@@ -196,7 +209,10 @@ function overfittingPlot(results: StudyResults): Plot | null {
         x: { field: 'epoch', type: 'quantitative', title: 'Epoch' },
         y: { aggregate: 'mean', field: 'accuracy', type: 'quantitative', title: 'Accuracy (%)', scale: { zero: false } },
         color: colorEncoding(rows),
-        strokeDash: { field: 'split', type: 'nominal', title: 'Split', sort: ['test', 'train'], scale: { domain: ['test', 'train'], range: [[1, 0], [5, 3]] } },
+        strokeDash: {
+          field: 'split', type: 'nominal', title: 'Split', sort: ['test', 'train'],
+          scale: { domain: ['test', 'train'], range: [[1, 0], [5, 3]] },
+        },
         detail: { field: 'split' },
       },
     }),

@@ -27,8 +27,9 @@ h2 { font-size: 20px; margin: 40px 0 12px; padding-bottom: 6px; border-bottom: 1
 .status-not-confirmed { background: #fde7e7; color: #a12727; border-color: #f1b5b5; }
 .status-not-measured { background: #eef0f3; color: #5c6473; border-color: #d5d9e0; }
 .tests { color: var(--muted); margin: 0 0 4px; font-size: 14px; }
-.table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 8px; margin: 12px 0; }
-table { border-collapse: collapse; width: 100%; font-size: 13.5px; font-variant-numeric: tabular-nums; }
+.table-wrap { display: inline-block; max-width: 100%; overflow-x: auto; vertical-align: top;
+  border: 1px solid var(--line); border-radius: 8px; margin: 12px 0; }
+table { border-collapse: collapse; font-size: 13.5px; font-variant-numeric: tabular-nums; }
 th, td { padding: 6px 9px; text-align: left; white-space: nowrap; border-bottom: 1px solid var(--line); }
 th { background: var(--panel); font-weight: 600; color: #3a4150; white-space: normal; vertical-align: bottom; line-height: 1.3; }
 tbody tr:last-child td { border-bottom: 0; }

@@ -53,8 +53,10 @@ export function datasetOrder(results: StudyResults): string[] {
   return [...new Set([...results.config.datasets, ...results.runs.map((r) => r.dataset)])];
 }
 
-/** Order key of a (dataset, model) pair: dataset in study order, then dense, dropout, static, midl. */
-export function byStudyOrder(results: StudyResults): (a: { dataset: string; model: ModelKind }, b: { dataset: string; model: ModelKind }) => number {
+type Subject = { dataset: string; model: ModelKind };
+
+/** Order of (dataset, model) pairs: dataset in study order, then dense, dropout, static, midl. */
+export function byStudyOrder(results: StudyResults): (a: Subject, b: Subject) => number {
   const datasets = datasetOrder(results);
   return (a, b) =>
     datasets.indexOf(a.dataset) - datasets.indexOf(b.dataset) || MODEL_KINDS.indexOf(a.model) - MODEL_KINDS.indexOf(b.model);

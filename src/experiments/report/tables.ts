@@ -12,6 +12,12 @@ export interface Table {
   numericFrom: number;
 }
 
+/** What the results table's units mean; printed under it in every format. */
+export const TABLE_NOTE =
+  'Test accuracy: mean ± sample std over seeds, in %. Active neurons: share of hidden neurons whose full path is ' +
+  'computed, averaged over test examples. FLOPs = 2 x MACs per example at inference; Saving = dense FLOPs / model FLOPs. ' +
+  'Latency: ms per batch. Train time: wall-clock seconds per run, mean over seeds.';
+
 /** The paper-style table: one row per dataset and model. */
 export function resultsTable(summaries: readonly RunSummary[]): Table {
   return {
@@ -98,7 +104,9 @@ function labelNoiseTable(results: StudyResults): Table | null {
   return {
     title: 'Robustness: label noise',
     header: ['Dataset', 'Model', 'Labels flipped', 'Clean test acc. (%)', 'Seeds'],
-    rows: seedGroups(results, records, (r) => String(r.noise), (a, b) => a.noise - b.noise).map((g) => [g[0].dataset, g[0].model, pct(g[0].noise, 0), accuracyOverSeeds(g.map((r) => r.test_accuracy)), String(g.length)]),
+    rows: seedGroups(results, records, (r) => String(r.noise), (a, b) => a.noise - b.noise).map((g) => [
+      g[0].dataset, g[0].model, pct(g[0].noise, 0), accuracyOverSeeds(g.map((r) => r.test_accuracy)), String(g.length),
+    ]),
     numericFrom: 2,
   };
 }
@@ -109,7 +117,9 @@ function inputNoiseTable(results: StudyResults): Table | null {
   return {
     title: 'Robustness: input noise',
     header: ['Dataset', 'Model', 'Noise sigma', 'Test acc. (%)', 'Seeds'],
-    rows: seedGroups(results, records, (r) => String(r.sigma), (a, b) => a.sigma - b.sigma).map((g) => [g[0].dataset, g[0].model, String(g[0].sigma), accuracyOverSeeds(g.map((r) => r.test_accuracy)), String(g.length)]),
+    rows: seedGroups(results, records, (r) => String(r.sigma), (a, b) => a.sigma - b.sigma).map((g) => [
+      g[0].dataset, g[0].model, String(g[0].sigma), accuracyOverSeeds(g.map((r) => r.test_accuracy)), String(g.length),
+    ]),
     numericFrom: 2,
   };
 }

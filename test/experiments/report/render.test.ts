@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatResultsTable, renderMarkdown } from '../../../src/experiments/report/markdown.js';
+import { escapeHtml, renderHtml } from '../../../src/experiments/report/html.js';
+import { writeReport } from '../../../src/experiments/report/write.js';
+import { validateResults } from '../../../src/experiments/results.js';
+import { tempDir } from '../../helpers.js';
+import { syntheticResults } from './synthetic.js';
+
+const VOID_ELEMENTS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+
+/**
+ * A small well-formedness check: every non-void element is closed in order. Style
+ * contents and the doctype are skipped; SVG elements may self-close ("<path/>").
+ */
+function assertBalancedTags(html: string): void {
+  const body = html.replace(/<style>[\s\S]*?<\/style>/g, '').replace(/<!DOCTYPE html>/i, '');
+  const open: string[] = [];
+  for (const match of body.matchAll(/<(\/?)([a-zA-Z][\w:-]*)((?:"[^"]*"|'[^']*'|[^'">])*)>/g)) {
+    const [, closing, rawName, rest] = match;
+    const name = rawName.toLowerCase();
+    if (closing) {
+      const top = open.pop();
+      assert.equal(top, name, `</${name}> closes <${top}> at offset ${match.index}`);
+    } else if (!VOID_ELEMENTS.has(name) && !rest.trimEnd().endsWith('/')) {
+      open.push(name);
+    }
+  }
+  assert.deepEqual(open, [], 'unclosed elements');
+  assert.ok(!/<(?![a-zA-Z/!])/.test(body), 'a stray "<" that is not a tag');
+}
+
+test('escapeHtml escapes markup characters', () => {
+  assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;');
+});
+
+test('results.md has the header, a row per dataset and model, the claims and the analyses', () => {
+  const md = renderMarkdown(syntheticResults());
+  assert.match(md, /^# MID-L study results/);
+  assert.match(md, /Machine: Intel\(R\) Xeon\(R\) CPU @ 2\.20GHz, 2 cores/);
+  assert.match(md, /\*\*Quick run \(--quick\): small-configuration numbers/);
+  assert.match(md, /\| mnist \| midl \| 98\.10 ± 1\.00 \| 45\.0% \| 458\.8 k \| 1\.75x \| 600\.1 k \| 0\.160 \| 7\.60 \| 50\.0 s \| 60,000 \/ 10,000 \| 3 \| 3 \|/);
+  assert.match(md, /\| adult \| dense \| 85\.00 ± 0\.50 \| 100\.0% \|/);
+  assert.equal(md.match(/^\| (mnist|adult|imdb) \| (dense|dropout|static|midl) \| \d+\.\d\d ± \d+\.\d\d \| \d+\.\d% \|/gm)?.length, 12);
+  assert.match(md, /- \*\*confirmed\*\*: 1\.7x FLOPs savings\. mean 1\.75x/);
+  assert.match(md, /- \*\*partly\*\*: Favorable memory usage/);
+  for (const title of ['Sliced mutual information', 'Robustness: label noise', 'Robustness: input noise', 'Robustness: overfitting', 'Inference latency and memory']) {
+    assert.match(md, new RegExp(`^## ${title.replace(/[()]/g, '\\$&')}$`, 'm'));
+  }
+  assert.match(md, /^## Skipped\n\n- cifar10: files not found/m);
+});
+
+test('a full run says so and has no analyses sections when none were run', () => {
+  const results = syntheticResults();
+  results.config.quick = false;
+  delete results.analyses;
+  const md = renderMarkdown(results);
+  assert.match(md, /Scale: Full run/);
+  assert.doesNotMatch(md, /Sliced mutual information|Robustness/);
+});
+
+test('the terminal table is aligned plain text', () => {
+  const lines = formatResultsTable(syntheticResults()).split('\n');
+  assert.equal(lines.length, 2 + 12);
+  assert.match(lines[0], /^Dataset\s+Model\s+Test acc\. \(%\)/);
+  const column = lines[0].indexOf('Saving') + 'Saving'.length;
+  for (const line of lines.slice(2)) assert.match(line.slice(column - 5, column), /\d\.\d\dx/);
+  assert.ok(!lines.some((l) => l.includes('|')));
+});
+
+test('report.html is well-formed, self-contained, escaped, and embeds one SVG per plot', async () => {
+  const html = await renderHtml(syntheticResults());
+  assertBalancedTags(html);
+  assert.match(html, /^<!DOCTYPE html>/);
+  assert.doesNotMatch(html, /<script|<link|@import|url\(\s*["']?https?:/i);
+  assert.doesNotMatch(html, /\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\//i, 'an external src or href');
+  const figures = [...html.matchAll(/<figure id="plot-([\w-]+)">([\s\S]*?)<\/figure>/g)];
+  assert.deepEqual(figures.map((f) => f[1]), [
+    'accuracy-vs-active', 'flops-saving', 'training-curves', 'smi', 'label-noise', 'input-noise', 'overfitting', 'latency',
+  ]);
+  for (const [, id, inner] of figures) assert.equal(inner.match(/<svg[\s>]/g)?.length, 1, `one svg in ${id}`);
+  const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+  assert.equal(new Set(ids).size, ids.length, 'element ids are unique across the inlined SVGs');
+  assert.match(html, /<span class="badge status-partly">partly<\/span>/);
+  assert.match(html, /&#60;run `midl data fetch` &#38; retry&#62;/, 'the skip reason is escaped');
+  assert.match(html, /Quick run \(--quick\)/);
+});
+
+test('a study where every dataset was skipped still renders, with every claim "not measured"', async () => {
+  const results = syntheticResults();
+  results.runs = [];
+  delete results.analyses;
+  const html = await renderHtml(results);
+  assertBalancedTags(html);
+  assert.doesNotMatch(html, /<svg/);
+  assert.equal(html.match(/class="badge status-not-measured"/g)?.length, 10);
+  assert.match(renderMarkdown(results), /## Skipped\n\n- cifar10/);
+});
+
+test('writeReport writes the three files and leaves no temporary files', async () => {
+  const dir = path.join(tempDir(), 'out');
+  const results = syntheticResults();
+  const written = await writeReport(results, dir);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['report.html', 'results.json', 'results.md']);
+  assert.deepEqual(written.map((f) => path.basename(f)), ['results.json', 'results.md', 'report.html']);
+  const json = fs.readFileSync(path.join(dir, 'results.json'), 'utf8');
+  assert.match(json, /^\{\n {2}"machine": \{\n/, 'pretty-printed');
+  assert.deepEqual(validateResults(JSON.parse(json), 'results.json'), results);
+  // A second write replaces the files in place.
+  await writeReport(results, dir);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['report.html', 'results.json', 'results.md']);
+});
