@@ -5,9 +5,10 @@
  */
 import { MidlInputError } from '../errors.js';
 import type { Command } from './command.js';
+import { dataCommand } from './commands/data.js';
 import { trainCommand } from './commands/train.js';
 
-const commands: Command[] = [trainCommand];
+const commands: Command[] = [trainCommand, dataCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

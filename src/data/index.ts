@@ -2,5 +2,15 @@
 export * from './types.js';
 export { loadDataset } from './load.js';
 export { resolveDataDir, candidateDirs, findDatasetDir, defaultCacheRoot, type ResolvedDir } from './resolve.js';
+export { downloadDataset, fetchToFile, type FetchOptions } from './download.js';
+export { sources, type DatasetSource, type RemoteFile } from './sources.js';
+export { DataLoader, featureSize, subsetSplit, validationSplit, injectLabelNoise, limitTrain, type Batch, type LoaderOptions } from './loader.js';
+export { classCounts, channelStats, type RawImages, type ChannelStats } from './images.js';
 export { readMnist, parseIdx } from './mnist.js';
-export { classCounts, type RawImages } from './images.js';
+export { readCifar10, readCifar100 } from './cifar.js';
+export { readSvhn, readSvhnFile } from './svhn.js';
+export { parseMat, type MatArray } from './matlab.js';
+export { readAdult, parseAdult, fitAdultEncoding, encodeAdult, type AdultTable, type AdultEncoding } from './adult.js';
+export { readImdb, type Review } from './imdb.js';
+export { tokenize, buildVocabulary } from './text.js';
+export { readTar, readTarFile, type TarEntry } from './tar.js';

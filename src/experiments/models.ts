@@ -9,6 +9,7 @@ import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 import type { Rng } from '../tensor/rng.js';
+import { MIDL, type MidlOptions } from '../midl/layer.js';
 
 export const variants = ['dense', 'dropout', 'static', 'midl'] as const;
 export type Variant = (typeof variants)[number];
@@ -20,10 +21,16 @@ export interface ModelConfig {
   /** Dropout probability of the dropout variant. */
   dropout: number;
   rng: Rng;
+  /** Further MID-L options (threshold, rank, gate penalty, warm-up, ...). */
+  midl?: Omit<MidlOptions, 'keep' | 'rng'>;
 }
 
-/** A hidden dense layer with ReLU, in the form the variant asks for. */
+/**
+ * A hidden dense layer with ReLU, in the form the variant asks for. The static variant
+ * trains as dense; toStaticSparse converts it after training.
+ */
 export function hiddenLayers(inF: number, outF: number, c: ModelConfig): Module[] {
+  if (c.variant === 'midl') return [new MIDL(inF, outF, { keep: c.keep, rng: c.rng, ...c.midl })];
   const dense = new Linear(inF, outF, { activation: 'relu', rng: c.rng });
   if (c.variant === 'dropout') return [dense, new Dropout(c.dropout, { rng: c.rng })];
   return [dense];

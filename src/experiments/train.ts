@@ -25,12 +25,29 @@ export interface BatchReport {
   loss: number;
 }
 
-/** A model that may add its own training terms (e.g. MID-L's gate sparsity penalty). */
-interface WithAuxiliaryLoss {
+/** Modules may add training terms (MID-L's gate penalty) and follow the epoch (keep warm-up). */
+interface TrainingHooks {
   auxiliaryLoss?(): Tensor | null;
+  setEpochProgress?(epochs: number): void;
+}
+
+/** The sum of the auxiliary losses of all modules, or null when none has one. */
+function auxiliaryLosses(model: Module): Tensor | null {
+  let total: Tensor | null = null;
+  for (const [, m] of model.namedModules()) {
+    const term = (m as TrainingHooks).auxiliaryLoss?.() ?? null;
+    if (term !== null) total = total === null ? term : add(total, term);
+  }
+  return total;
+}
+
+function tellEpochProgress(model: Module, epochs: number): void {
+  for (const [, m] of model.namedModules()) (m as TrainingHooks).setEpochProgress?.(epochs);
 }
 
 export interface EpochOptions {
+  /** 0-based index of this epoch (for schedules inside layers). */
+  epoch: number;
   batchSize: number;
   rng: Rng;
   onBatch?: (r: BatchReport) => void;
@@ -38,17 +55,20 @@ export interface EpochOptions {
 
 /** Runs one training epoch; returns mean loss and accuracy over the epoch's examples. */
 export function trainEpoch(
-  model: Module & WithAuxiliaryLoss, opt: Optimizer, train: Split, inputShape: number[], o: EpochOptions,
+  model: Module, opt: Optimizer, train: Split, inputShape: number[], o: EpochOptions,
 ): { loss: number; accuracy: number } {
   const features = inputShape.reduce((a, b) => a * b, 1);
   model.train();
   let lossSum = 0;
   let correct = 0;
+  let seen = 0;
   for (const batch of batchesOf(train, features, o.batchSize, epochOrder(train.count, o.rng))) {
+    tellEpochProgress(model, o.epoch + seen / train.count);
+    seen += batch.size;
     const x = new Tensor(batch.x, [batch.size, ...inputShape]);
     const logits = model.forward(x);
     let loss = crossEntropy(logits, batch.y);
-    const aux = model.auxiliaryLoss?.() ?? null;
+    const aux = auxiliaryLosses(model);
     const lossValue = loss.item();
     if (aux !== null) loss = add(loss, aux);
     opt.zeroGrad();

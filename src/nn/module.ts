@@ -41,6 +41,12 @@ export abstract class Module<In = Tensor> {
     return m;
   }
 
+  /** Swaps the child registered under name for another (same name, same position). */
+  protected replaceModule(name: string, m: AnyModule): void {
+    if (!this.children.has(name)) throw new Error(`no child module '${name}'`);
+    this.children.set(name, m);
+  }
+
   /** Child modules in registration order. */
   namedChildren(): Array<[string, AnyModule]> {
     return [...this.children];

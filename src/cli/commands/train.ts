@@ -63,6 +63,7 @@ export const trainCommand: Command = {
       const started = process.hrtime.bigint();
       let recent = 0;
       const r = trainEpoch(model, opt, data.train, data.inputShape, {
+        epoch: epoch - 1,
         batchSize,
         rng: shuffle,
         onBatch: (b) => {

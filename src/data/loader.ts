@@ -1,0 +1,180 @@
+/**
+ * Batching for training: seeded shuffling from an Rng the caller owns, batches copied into
+ * reused buffers (or views when unshuffled), and the split manipulations the experiments need:
+ * validation holdout, symmetric label noise, small training subsets.
+ */
+import type { Rng } from '../tensor/rng.js';
+import type { Split, TokenBags } from './types.js';
+
+export interface Batch {
+  /** size * featureSize values. Overwritten by the next batch of the same epoch: copy to keep. */
+  x: Float32Array;
+  y: Int32Array;
+  size: number;
+  /** Positions of the batch's examples in the split. */
+  indices: Int32Array;
+  /** The batch's token bags, offsets rebased to the batch (size + 1 entries). */
+  tokens?: TokenBags;
+}
+
+export interface LoaderOptions {
+  batchSize: number;
+  shuffle?: boolean;
+  /** Leave out the last batch when it is smaller than batchSize. */
+  dropLast?: boolean;
+}
+
+/** Values per example of a split. */
+export function featureSize(split: Split): number {
+  return split.count === 0 ? 0 : split.x.length / split.count;
+}
+
+export class DataLoader {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  private readonly features: number;
+  private readonly xBuffer: Float32Array;
+  private readonly yBuffer: Int32Array;
+  private idsBuffer = new Int32Array(0);
+  private readonly offsetsBuffer: Int32Array;
+
+  constructor(readonly split: Split, opts: LoaderOptions) {
+    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${opts.batchSize}`);
+    this.batchSize = opts.batchSize;
+    this.shuffle = opts.shuffle ?? true;
+    this.dropLast = opts.dropLast ?? false;
+    this.features = featureSize(split);
+    this.xBuffer = new Float32Array(this.shuffle ? this.batchSize * this.features : 0);
+    this.yBuffer = new Int32Array(this.shuffle ? this.batchSize : 0);
+    this.offsetsBuffer = new Int32Array(this.batchSize + 1);
+  }
+
+  /** Batches per epoch. */
+  get numBatches(): number {
+    const n = this.split.count / this.batchSize;
+    return this.dropLast ? Math.floor(n) : Math.ceil(n);
+  }
+
+  /**
+   * The order of one epoch: a permutation drawn from rng when shuffling (n draws), else 0..n-1.
+   * To resume an interrupted epoch, restore rng to its state before this call (Rng.getState),
+   * call it again, and pass the same order to batches with the batch index reached.
+   */
+  epochOrder(rng?: Rng): Int32Array {
+    if (!this.shuffle) return Int32Array.from({ length: this.split.count }, (_, i) => i);
+    if (rng === undefined) throw new Error('DataLoader.epochOrder: shuffling needs an Rng');
+    return rng.permutation(this.split.count);
+  }
+
+  /** The batches of one epoch in the given order, from batch startBatch on. */
+  *batches(order: Int32Array, startBatch = 0): Generator<Batch> {
+    for (let b = startBatch; b < this.numBatches; b++) {
+      const start = b * this.batchSize;
+      const indices = order.subarray(start, Math.min(start + this.batchSize, order.length));
+      yield this.batch(indices, start);
+    }
+  }
+
+  /** One epoch: epochOrder then batches. */
+  epoch(rng?: Rng): Generator<Batch> {
+    return this.batches(this.epochOrder(rng));
+  }
+
+  private batch(indices: Int32Array, start: number): Batch {
+    const size = indices.length;
+    const f = this.features;
+    const { x, y } = this.split;
+    let bx: Float32Array;
+    let by: Int32Array;
+    if (!this.shuffle) {
+      bx = x.subarray(start * f, (start + size) * f);
+      by = y.subarray(start, start + size);
+    } else {
+      bx = this.xBuffer.subarray(0, size * f);
+      by = this.yBuffer.subarray(0, size);
+      for (let i = 0; i < size; i++) {
+        const n = indices[i];
+        bx.set(x.subarray(n * f, (n + 1) * f), i * f);
+        by[i] = y[n];
+      }
+    }
+    const batch: Batch = { x: bx, y: by, size, indices };
+    if (this.split.tokens !== undefined) batch.tokens = this.bags(this.split.tokens, indices);
+    return batch;
+  }
+
+  private bags(tokens: TokenBags, indices: Int32Array): TokenBags {
+    const offsets = this.offsetsBuffer.subarray(0, indices.length + 1);
+    let total = 0;
+    indices.forEach((n, i) => {
+      offsets[i] = total;
+      total += tokens.offsets[n + 1] - tokens.offsets[n];
+    });
+    offsets[indices.length] = total;
+    if (this.idsBuffer.length < total) this.idsBuffer = new Int32Array(Math.max(total, 2 * this.idsBuffer.length));
+    const ids = this.idsBuffer.subarray(0, total);
+    indices.forEach((n, i) => ids.set(tokens.ids.subarray(tokens.offsets[n], tokens.offsets[n + 1]), offsets[i]));
+    return { ids, offsets };
+  }
+}
+
+/** A new split holding the examples at indices, in that order (copies). */
+export function subsetSplit(split: Split, indices: ArrayLike<number>): Split {
+  const f = featureSize(split);
+  const count = indices.length;
+  const x = new Float32Array(count * f);
+  const y = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const n = indices[i];
+    x.set(split.x.subarray(n * f, (n + 1) * f), i * f);
+    y[i] = split.y[n];
+  }
+  const out: Split = { x, y, count };
+  if (split.tokens !== undefined) {
+    const { ids, offsets } = split.tokens;
+    const newOffsets = new Int32Array(count + 1);
+    for (let i = 0; i < count; i++) newOffsets[i + 1] = newOffsets[i] + offsets[indices[i] + 1] - offsets[indices[i]];
+    const newIds = new Int32Array(newOffsets[count]);
+    for (let i = 0; i < count; i++) newIds.set(ids.subarray(offsets[indices[i]], offsets[indices[i] + 1]), newOffsets[i]);
+    out.tokens = { ids: newIds, offsets: newOffsets };
+  }
+  return out;
+}
+
+const ascending = (a: number, b: number): number => a - b;
+
+/**
+ * Holds out round(fraction * count) examples, chosen by rng, as a validation split; both parts
+ * keep the original order of their examples.
+ */
+export function validationSplit(split: Split, fraction: number, rng: Rng): { train: Split; validation: Split } {
+  if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`validation fraction must be in [0, 1), got ${fraction}`);
+  const order = rng.permutation(split.count);
+  const k = Math.round(fraction * split.count);
+  return {
+    validation: subsetSplit(split, order.slice(0, k).sort(ascending)),
+    train: subsetSplit(split, order.slice(k).sort(ascending)),
+  };
+}
+
+/**
+ * Symmetric label noise: exactly round(fraction * N) labels, chosen by rng, each replaced by a
+ * class drawn uniformly from the other numClasses - 1. Returns a new array.
+ */
+export function injectLabelNoise(labels: Int32Array, fraction: number, numClasses: number, rng: Rng): Int32Array {
+  if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`label noise fraction must be in [0, 1], got ${fraction}`);
+  if (numClasses < 2) throw new RangeError('label noise needs at least 2 classes');
+  const noisy = Int32Array.from(labels);
+  const flips = rng.permutation(labels.length).subarray(0, Math.round(fraction * labels.length));
+  for (const n of flips) noisy[n] = (labels[n] + 1 + rng.int(numClasses - 1)) % numClasses;
+  return noisy;
+}
+
+/** The first n examples, or with rng a random n of them (in their original order); n >= count returns the split itself. */
+export function limitTrain(split: Split, n: number, rng?: Rng): Split {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`training subset size must be a positive integer, got ${n}`);
+  if (n >= split.count) return split;
+  const indices = rng === undefined ? Int32Array.from({ length: n }, (_, i) => i) : rng.permutation(split.count).slice(0, n).sort(ascending);
+  return subsetSplit(split, indices);
+}

@@ -1,0 +1,6 @@
+export * from './layer.js';
+export * from './gating.js';
+export * from './activity.js';
+export * from './shape.js';
+export * from './static-sparse.js';
+export * from './cost.js';

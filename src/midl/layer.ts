@@ -1,0 +1,180 @@
+/**
+ * MIDL: the Matrix-Interpolated Dropout Layer (MIDL.md section 1), a drop-in for a
+ * hidden `Linear`. Per input it computes cheap gates from a rank-r summary of x, keeps
+ * the top-k neurons, and blends their full dense path with a low-rank light path; the
+ * others take the light path only. In eval mode the full path runs only for the kept
+ * neurons (a native sparse kernel), so the saved FLOPs become saved time.
+ *
+ * ```ts
+ * import { MIDL, Linear, Sequential, Flatten, costReport } from 'midl';
+ * const model = new Sequential(new Flatten(), new MIDL(784, 512, { keep: 0.45 }), new Linear(512, 10));
+ * // ... train as usual; then in eval mode:
+ * model.eval();
+ * console.log(formatCostReport(costReport(model, [1, 28, 28])));
+ * ```
+ *
+ * Parameters (safetensors keys, PyTorch-style): `weight` (n x d) and `bias` (n) of the
+ * full path; `proj.weight` (r x d), the shared projection V; `gate.weight` (n x r) and
+ * `gate.bias` (n), the gate head; `light.weight` (n x r) and `light.bias` (n), the
+ * light path.
+ *
+ * Initialization: the full path, the projection and both heads use PyTorch's Linear
+ * default (U(+-1/sqrt(fan_in))), so a MID-L layer starts like the dense layer it
+ * replaces; the gate bias starts at `gateBiasInit` (default 0: alpha near 0.5, where
+ * the sigmoid's slope is largest, so the gates learn fastest).
+ */
+import { backend, MidlStrategy, type MidlStrategyCode } from '../backend/index.js';
+import { Linear } from '../nn/linear.js';
+import { Module } from '../nn/module.js';
+import { sigmoid } from '../tensor/ops/activations.js';
+import { mean } from '../tensor/ops/reduce.js';
+import { affine } from '../tensor/ops/elementwise.js';
+import { linear } from '../tensor/ops/linalg.js';
+import { globalRng, type Rng } from '../tensor/rng.js';
+import { Tensor, noGrad } from '../tensor/tensor.js';
+import { ActivityStats } from './activity.js';
+import { activationCode, interpolate, selectionMask, selectTopK, type SteMode } from './gating.js';
+import { defaultRank, keptCount } from './shape.js';
+
+/** How eval mode computes the full path: sparse kernel (auto/gather/neuron) or dense-then-mask. */
+export type InferenceMode = 'auto' | 'gather' | 'neuron' | 'masked';
+
+export interface MidlOptions {
+  /** Keep ratio rho in (0, 1]: k = max(1, round(rho * n)) neurons per input. Default 0.45. */
+  keep?: number;
+  /** Rank r of the shared projection. Default: MIDL.md section 2's rule (defaultRank). */
+  rank?: number;
+  /** Gate threshold tau: a kept neuron with a gate below tau is dropped too. Default 0. */
+  threshold?: number;
+  /** Activation applied to y. Default 'relu'. */
+  activation?: 'relu' | 'none';
+  /** Gate sparsity penalty lambda * mean(alpha), returned by auxiliaryLoss(). Default 0. */
+  gatePenalty?: number;
+  /** Epochs over which keep anneals linearly from 1 to its target. Default 0 (no warm-up). */
+  keepWarmupEpochs?: number;
+  /** Gradient of the gates through the hard mask (see SteMode). Default 'identity'. */
+  ste?: SteMode;
+  /** Initial gate bias. Default 0. */
+  gateBiasInit?: number;
+  /** Eval-mode full-path computation. Default 'auto' (the native kernel picks by batch size). */
+  inference?: InferenceMode;
+  rng?: Rng;
+}
+
+const strategyCodes: Record<Exclude<InferenceMode, 'masked'>, MidlStrategyCode> = {
+  auto: MidlStrategy.auto,
+  gather: MidlStrategy.gather,
+  neuron: MidlStrategy.neuron,
+};
+
+export class MIDL extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor;
+  readonly proj: Linear;
+  readonly gate: Linear;
+  readonly light: Linear;
+  readonly keep: number;
+  readonly rank: number;
+  readonly threshold: number;
+  readonly activation: 'relu' | 'none';
+  readonly gatePenalty: number;
+  readonly keepWarmupEpochs: number;
+  readonly ste: SteMode;
+  inference: InferenceMode;
+  /** Active-neuron counts of eval-mode forwards since the last reset. */
+  readonly activity: ActivityStats;
+  private epochProgress = Infinity;
+  private lastAlpha: Tensor | null = null;
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, o: MidlOptions = {}) {
+    super();
+    const rng = o.rng ?? globalRng();
+    this.keep = o.keep ?? 0.45;
+    if (!(this.keep > 0 && this.keep <= 1)) throw new RangeError(`MIDL: keep must be in (0, 1], got ${this.keep}`);
+    this.rank = o.rank ?? defaultRank(inFeatures, outFeatures);
+    if (!(Number.isInteger(this.rank) && this.rank >= 1)) throw new RangeError(`MIDL: rank must be a positive integer, got ${this.rank}`);
+    this.threshold = o.threshold ?? 0;
+    this.activation = o.activation ?? 'relu';
+    this.gatePenalty = o.gatePenalty ?? 0;
+    this.keepWarmupEpochs = o.keepWarmupEpochs ?? 0;
+    this.ste = o.ste ?? 'identity';
+    this.inference = o.inference ?? 'auto';
+    const full = new Linear(inFeatures, outFeatures, { rng });
+    this.weight = this.registerParameter('weight', full.weight);
+    this.bias = this.registerParameter('bias', full.bias as Tensor);
+    this.proj = this.registerModule('proj', new Linear(inFeatures, this.rank, { bias: false, rng }));
+    this.gate = this.registerModule('gate', new Linear(this.rank, outFeatures, { rng }));
+    this.gate.bias?.data.fill(o.gateBiasInit ?? 0);
+    this.light = this.registerModule('light', new Linear(this.rank, outFeatures, { rng }));
+    this.activity = new ActivityStats(outFeatures);
+  }
+
+  /** Neurons kept per input now (the warm-up raises it early in training). */
+  currentK(): number {
+    let rho = this.keep;
+    if (this.training && this.keepWarmupEpochs > 0 && this.epochProgress < this.keepWarmupEpochs) {
+      rho = 1 + (this.keep - 1) * (this.epochProgress / this.keepWarmupEpochs);
+    }
+    return keptCount(rho, this.outFeatures);
+  }
+
+  /** Told by the training loop: fractional epochs completed (for the keep warm-up). */
+  setEpochProgress(epochs: number): void {
+    this.epochProgress = epochs;
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.shape.length !== 2 || x.shape[1] !== this.inFeatures) {
+      throw new RangeError(`MIDL: expected input [B, ${this.inFeatures}], got [${x.shape.join(', ')}]`);
+    }
+    return this.training ? this.forwardTrain(x) : noGrad(() => this.forwardEval(x));
+  }
+
+  /** The training forward: every full path computed (dense GEMM), then masked. */
+  private forwardTrain(x: Tensor): Tensor {
+    const B = x.shape[0];
+    const n = this.outFeatures;
+    const z = this.proj.forward(x);
+    const alpha = sigmoid(this.gate.forward(z));
+    const light = this.light.forward(z);
+    const full = linear(x, this.weight, this.bias);
+    const selection = selectTopK(alpha.data, B, n, this.currentK(), this.threshold);
+    this.lastAlpha = this.gatePenalty > 0 ? alpha : null;
+    return interpolate(alpha, selectionMask(selection, B, n), full, light, this.activation, this.ste);
+  }
+
+  /** The eval forward: the full path only where selected, unless inference is 'masked'. */
+  private forwardEval(x: Tensor): Tensor {
+    const B = x.shape[0];
+    const n = this.outFeatures;
+    const z = this.proj.forward(x);
+    const alpha = sigmoid(this.gate.forward(z));
+    const light = this.light.forward(z);
+    const selection = selectTopK(alpha.data, B, n, this.currentK(), this.threshold);
+    this.activity.record(selection.counts);
+    if (this.inference === 'masked') {
+      const full = linear(x, this.weight, this.bias);
+      return interpolate(alpha, selectionMask(selection, B, n), full, light, this.activation, this.ste);
+    }
+    const y = light.data;
+    backend().midlSparseForward(
+      x.data, B, this.inFeatures, this.weight.data, this.bias.data, n, alpha.data,
+      selection.sel, selection.counts, selection.k, activationCode(this.activation), strategyCodes[this.inference], y,
+    );
+    return new Tensor(y, [B, n]);
+  }
+
+  /** lambda * mean(alpha) of the last training forward, or null when the penalty is off. */
+  auxiliaryLoss(): Tensor | null {
+    if (this.lastAlpha === null) return null;
+    const term = affine(mean(this.lastAlpha), this.gatePenalty);
+    this.lastAlpha = null;
+    return term;
+  }
+
+  /** Multiply-accumulates per example at inference (MIDL.md section 2), for a given active count. */
+  inferenceMacs(activeNeurons: number): number {
+    const d = this.inFeatures;
+    return this.rank * d + 2 * this.rank * this.outFeatures + activeNeurons * d;
+  }
+}

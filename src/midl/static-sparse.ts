@@ -1,0 +1,108 @@
+/**
+ * Static sparsity, the baseline MID-L is compared with (MIDL.md section 4): the same
+ * layer width, the same number k of neurons kept, but one fixed, input-independent set,
+ * chosen after training by the L2 norm of each neuron's weight row. The other neurons
+ * output zero. At inference only the kept rows are computed.
+ *
+ * ```ts
+ * const sparse = StaticSparseLinear.fromLinear(trainedLinear, 0.45);
+ * ```
+ */
+import { backend } from '../backend/index.js';
+import { Linear } from '../nn/linear.js';
+import { Module, type AnyModule } from '../nn/module.js';
+import { Sequential } from '../nn/sequential.js';
+import { linear } from '../tensor/ops/linalg.js';
+import { mul } from '../tensor/ops/elementwise.js';
+import { Tensor, noGrad } from '../tensor/tensor.js';
+import { keptCount } from './shape.js';
+
+export class StaticSparseLinear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor;
+  readonly kept: Int32Array;
+  private readonly rowMask: Tensor;
+  private readonly keptWeight: Float32Array;
+  private readonly keptBias: Float32Array;
+
+  /** weight: n x d, bias: n, kept: ascending neuron indices. */
+  constructor(weight: Tensor, bias: Tensor, kept: Int32Array, readonly activation: 'none' | 'relu') {
+    super();
+    const [n, d] = weight.shape;
+    this.weight = this.registerParameter('weight', weight);
+    this.bias = this.registerParameter('bias', bias);
+    this.kept = kept;
+    this.registerBuffer('kept_index', { dtype: 'I32', shape: [kept.length], data: kept });
+    const mask = new Float32Array(n);
+    for (const j of kept) mask[j] = 1;
+    this.rowMask = new Tensor(mask, [n]);
+    this.keptWeight = new Float32Array(kept.length * d);
+    this.keptBias = new Float32Array(kept.length);
+  }
+
+  get inFeatures(): number {
+    return this.weight.shape[1];
+  }
+
+  get outFeatures(): number {
+    return this.weight.shape[0];
+  }
+
+  /** Keeps the round(keep * n) rows of largest L2 norm (ties to the lower index). */
+  static fromLinear(layer: Linear, keep: number): StaticSparseLinear {
+    const [n, d] = layer.weight.shape;
+    const norms = new Float32Array(n);
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < d; p++) s += layer.weight.data[j * d + p] ** 2;
+      norms[j] = s;
+    }
+    const k = keptCount(keep, n);
+    const kept = new Int32Array(k);
+    backend().topkRows(norms, 1, n, k, kept);
+    const bias = layer.bias ?? new Tensor(new Float32Array(n), [n]);
+    return new StaticSparseLinear(
+      new Tensor(layer.weight.data.slice(), [n, d]), new Tensor(bias.data.slice(), [n]), kept, layer.activation,
+    );
+  }
+
+  forward(x: Tensor): Tensor {
+    if (this.training) return mul(linear(x, this.weight, this.bias, this.activation), this.rowMask);
+    return noGrad(() => this.forwardKeptOnly(x));
+  }
+
+  /** Computes the kept rows with one GEMM and scatters them into the full width. */
+  private forwardKeptOnly(x: Tensor): Tensor {
+    const B = x.shape[0];
+    const d = this.inFeatures;
+    const n = this.outFeatures;
+    const k = this.kept.length;
+    const be = backend();
+    be.gatherRows(this.weight.data, d, this.kept, this.keptWeight);
+    for (let t = 0; t < k; t++) this.keptBias[t] = this.bias.data[this.kept[t]];
+    const compact = linear(x, new Tensor(this.keptWeight, [k, d]), new Tensor(this.keptBias, [k]), this.activation);
+    const y = new Float32Array(B * n);
+    for (let i = 0; i < B; i++) {
+      for (let t = 0; t < k; t++) y[i * n + this.kept[t]] = compact.data[i * k + t];
+    }
+    return new Tensor(y, [B, n]);
+  }
+}
+
+/**
+ * Replaces every hidden Linear (one with a ReLU, i.e. not the classifier) of a Sequential,
+ * at any depth, by its static-sparse version. Returns how many layers were replaced.
+ */
+export function toStaticSparse(model: AnyModule, keep: number): number {
+  let replaced = 0;
+  for (const [, m] of model.namedModules()) {
+    if (!(m instanceof Sequential)) continue;
+    m.layers.forEach((layer, i) => {
+      if (layer instanceof Linear && layer.activation === 'relu') {
+        m.setLayer(i, StaticSparseLinear.fromLinear(layer, keep));
+        replaced++;
+      }
+    });
+  }
+  return replaced;
+}

@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { classCounts, loadDataset, readCifar10, readCifar100 } from '../../src/data/index.js';
+import { MidlInputError } from '../../src/errors.js';
+import { sharedDataDir, tempDir } from '../helpers.js';
+
+const cifar10Dir = path.join(sharedDataDir(), 'cifar-10', 'cifar-10-batches-bin');
+const cifar100Dir = path.join(sharedDataDir(), 'cifar-100', 'cifar-100-binary');
+
+/** RGB of pixel (row, col) of image n in CHW bytes. */
+function rgb(pixels: Uint8Array, n: number, row: number, col: number): number[] {
+  return [0, 1, 2].map((c) => pixels[n * 3072 + c * 1024 + row * 32 + col]);
+}
+
+test('CIFAR-10 raw reader: counts, class counts, first labels, known pixels, found batches', () => {
+  const raw = readCifar10(cifar10Dir);
+  assert.equal(raw.train.count, 10000);
+  assert.equal(raw.test.count, 2000);
+  assert.deepEqual(classCounts(raw.train.labels, 10), [1005, 974, 1032, 1016, 999, 937, 1030, 1001, 1025, 981]);
+  assert.deepEqual(classCounts(raw.test.labels, 10), [196, 198, 195, 199, 198, 185, 216, 193, 217, 203]);
+  assert.deepEqual([...raw.train.labels.subarray(0, 10)], [6, 9, 9, 4, 1, 1, 2, 7, 8, 3]);
+  assert.deepEqual([...raw.test.labels.subarray(0, 10)], [3, 8, 8, 0, 6, 6, 1, 6, 3, 1]);
+  assert.deepEqual(rgb(raw.train.pixels, 0, 0, 0), [59, 62, 63]);
+  assert.deepEqual(rgb(raw.test.pixels, 0, 0, 0), [158, 112, 49]);
+  assert.deepEqual(raw.missing, ['data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin']);
+  assert.equal(raw.files.length, 2);
+});
+
+test('CIFAR-10 dataset: NCHW, standardised with the data_batch_1 statistics', async () => {
+  const d = await loadDataset('cifar10', { dataDir: sharedDataDir() });
+  assert.deepEqual(d.inputShape, [3, 32, 32]);
+  assert.equal(d.train.x.length, 10000 * 3072);
+  assert.equal(d.classNames[9], 'truck');
+  // Published per-channel mean 125.83/123.26/114.03, std 63.14/62.37/66.97 (0..255).
+  assert.ok(d.notes.some((n) => n.includes(`mean ${(125.83 / 255).toFixed(4)}`)), d.notes.join('; '));
+  const expected = (59 / 255 - 125.83 / 255) / (63.14 / 255);
+  assert.ok(Math.abs(d.train.x[0] - expected) < 2e-3, `${d.train.x[0]} vs ${expected}`);
+  assert.ok(d.notes.some((n) => n.includes('data_batch_2.bin')));
+});
+
+test('CIFAR-100: fine labels by default, coarse on request, known counts and names', () => {
+  const fine = readCifar100(cifar100Dir);
+  assert.equal(fine.train.count, 10000);
+  assert.equal(fine.test.count, 2000);
+  assert.deepEqual([...fine.train.labels.subarray(0, 10)], [19, 29, 0, 11, 1, 86, 90, 28, 23, 31]);
+  assert.deepEqual([...fine.test.labels.subarray(0, 5)], [49, 33, 72, 51, 71]);
+  const counts = classCounts(fine.train.labels, 100);
+  assert.equal(Math.min(...counts), 67);
+  assert.equal(Math.max(...counts), 125);
+  const coarse = readCifar100(cifar100Dir, 'coarse');
+  assert.equal(classCounts(coarse.train.labels, 20)[0], 533);
+  assert.equal(classCounts(coarse.test.labels, 20)[0], 90);
+});
+
+test('CIFAR-100 dataset with coarse labels reads the superclass names', async () => {
+  const d = await loadDataset('cifar100', { dataDir: path.join(sharedDataDir(), 'cifar-100'), cifar100Labels: 'coarse' });
+  assert.equal(d.numClasses, 20);
+  assert.equal(d.classNames[0], 'aquatic_mammals');
+  assert.equal(d.classNames[19], 'vehicles_2');
+});
+
+test('bad CIFAR files are one-line errors naming the file', () => {
+  const dir = tempDir();
+  const record = fs.readFileSync(path.join(cifar10Dir, 'test_batch.bin')).subarray(0, 3073 * 3);
+  fs.writeFileSync(path.join(dir, 'data_batch_1.bin'), record);
+  fs.writeFileSync(path.join(dir, 'test_batch.bin'), record.subarray(0, 3073 * 2 + 100));
+  assert.throws(() => readCifar10(dir), (e: Error) => e instanceof MidlInputError && /test_batch\.bin: size 6246 is not a multiple of the 3073-byte record/.test(e.message));
+  fs.writeFileSync(path.join(dir, 'test_batch.bin'), Buffer.concat([Buffer.from([10]), record.subarray(1)]));
+  assert.throws(() => readCifar10(dir), (e: Error) => e instanceof MidlInputError && /test_batch\.bin: label 10 of record 0 is not below 10/.test(e.message));
+  fs.rmSync(path.join(dir, 'test_batch.bin'));
+  assert.throws(() => readCifar10(dir), (e: Error) => e instanceof MidlInputError && /test_batch\.bin: file not found/.test(e.message));
+  fs.writeFileSync(path.join(dir, 'train.bin'), record);
+  fs.writeFileSync(path.join(dir, 'test.bin'), Buffer.alloc(0));
+  assert.throws(() => readCifar100(dir), (e: Error) => e instanceof MidlInputError && /train\.bin: size 9219 is not a multiple of the 3074-byte record/.test(e.message));
+});
