@@ -4,7 +4,8 @@
  */
 import type { DatasetName } from '../data/types.js';
 import { Dropout } from '../nn/dropout.js';
-import { Flatten } from '../nn/layers.js';
+import { Conv2d } from '../nn/conv.js';
+import { Flatten, MaxPool2d } from '../nn/layers.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
@@ -48,13 +49,35 @@ export function mlp(inF: number, widths: number[], classes: number, c: ModelConf
   return new Sequential(...layers);
 }
 
-/** Builds the study's model for a dataset. */
+/**
+ * The small CNN of the image benchmarks: two blocks of two 3x3 convolutions (32 then 64
+ * channels) with ReLU and 2x2 max-pooling, then a 512-wide dense head (the layer MID-L
+ * replaces) and the classifier.
+ */
+export function smallCnn(inputShape: number[], classes: number, c: ModelConfig): Sequential {
+  const [channels, height, width] = inputShape;
+  const conv = (i: number, o: number): Conv2d => new Conv2d(i, o, 3, { pad: 1, activation: 'relu', rng: c.rng });
+  const flat = 64 * Math.floor(height / 4) * Math.floor(width / 4);
+  return new Sequential(
+    conv(channels, 32), conv(32, 32), new MaxPool2d(2),
+    conv(32, 64), conv(64, 64), new MaxPool2d(2),
+    new Flatten(), ...hiddenLayers(flat, 512, c), new Linear(512, classes, { rng: c.rng }),
+  );
+}
+
+/** Builds the study's model for a dataset (see docs/experiments.md). */
 export function buildModel(dataset: DatasetName, inputShape: number[], classes: number, c: ModelConfig): Sequential {
   const features = inputShape.reduce((a, b) => a * b, 1);
   switch (dataset) {
     case 'mnist':
       return mlp(features, [512, 512], classes, c);
-    default:
-      throw new Error(`no model defined for ${dataset} yet`);
+    case 'cifar10':
+    case 'cifar100':
+    case 'svhn':
+      return smallCnn(inputShape, classes, c);
+    case 'adult':
+      return mlp(features, [256, 256], classes, c);
+    case 'imdb':
+      return mlp(features, [256, 256], classes, c);
   }
 }

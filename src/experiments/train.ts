@@ -9,13 +9,10 @@ import { crossEntropy } from '../tensor/ops/losses.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Rng } from '../tensor/rng.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
-import { batchesOf, epochOrder } from './batches.js';
+import { DataLoader } from '../data/loader.js';
+import type { EpochRecord as ResultEpoch } from './results.js';
 
-export interface EpochRecord {
-  epoch: number;
-  train_loss: number;
-  train_accuracy: number;
-  test_accuracy: number;
+export interface EpochRecord extends ResultEpoch {
   seconds: number;
 }
 
@@ -57,12 +54,12 @@ export interface EpochOptions {
 export function trainEpoch(
   model: Module, opt: Optimizer, train: Split, inputShape: number[], o: EpochOptions,
 ): { loss: number; accuracy: number } {
-  const features = inputShape.reduce((a, b) => a * b, 1);
   model.train();
+  const loader = new DataLoader(train, { batchSize: o.batchSize, shuffle: true });
   let lossSum = 0;
   let correct = 0;
   let seen = 0;
-  for (const batch of batchesOf(train, features, o.batchSize, epochOrder(train.count, o.rng))) {
+  for (const batch of loader.epoch(o.rng)) {
     tellEpochProgress(model, o.epoch + seen / train.count);
     seen += batch.size;
     const x = new Tensor(batch.x, [batch.size, ...inputShape]);
@@ -94,11 +91,11 @@ export function countCorrect(logits: Float32Array, labels: Int32Array, classes: 
 
 /** Accuracy of the model on a split, in eval mode, without gradients. */
 export function evaluateAccuracy(model: Module, split: Split, inputShape: number[], batchSize = 500): number {
-  const features = inputShape.reduce((a, b) => a * b, 1);
   model.eval();
   let correct = 0;
+  const loader = new DataLoader(split, { batchSize, shuffle: false });
   noGrad(() => {
-    for (const batch of batchesOf(split, features, batchSize, null)) {
+    for (const batch of loader.epoch()) {
       const logits = model.forward(new Tensor(batch.x, [batch.size, ...inputShape]));
       correct += countCorrect(logits.data, batch.y, logits.shape[1]);
     }

@@ -21,21 +21,17 @@ export class StaticSparseLinear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor;
   readonly kept: Int32Array;
-  private readonly rowMask: Tensor;
   private readonly keptWeight: Float32Array;
   private readonly keptBias: Float32Array;
 
   /** weight: n x d, bias: n, kept: ascending neuron indices. */
   constructor(weight: Tensor, bias: Tensor, kept: Int32Array, readonly activation: 'none' | 'relu') {
     super();
-    const [n, d] = weight.shape;
+    const d = weight.shape[1];
     this.weight = this.registerParameter('weight', weight);
     this.bias = this.registerParameter('bias', bias);
     this.kept = kept;
     this.registerBuffer('kept_index', { dtype: 'I32', shape: [kept.length], data: kept });
-    const mask = new Float32Array(n);
-    for (const j of kept) mask[j] = 1;
-    this.rowMask = new Tensor(mask, [n]);
     this.keptWeight = new Float32Array(kept.length * d);
     this.keptBias = new Float32Array(kept.length);
   }
@@ -67,8 +63,15 @@ export class StaticSparseLinear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    if (this.training) return mul(linear(x, this.weight, this.bias, this.activation), this.rowMask);
+    if (this.training) return mul(linear(x, this.weight, this.bias, this.activation), this.rowMask());
     return noGrad(() => this.forwardKeptOnly(x));
+  }
+
+  /** 1 on kept neurons, 0 elsewhere (read from the buffer, which loading a state dict refills). */
+  private rowMask(): Tensor {
+    const mask = new Float32Array(this.outFeatures);
+    for (const j of this.kept) mask[j] = 1;
+    return new Tensor(mask, [this.outFeatures]);
   }
 
   /** Computes the kept rows with one GEMM and scatters them into the full width. */
