@@ -6,9 +6,11 @@
 import { MidlInputError } from '../errors.js';
 import type { Command } from './command.js';
 import { dataCommand } from './commands/data.js';
+import { evalCommand } from './commands/eval.js';
+import { reproduceCommand } from './commands/reproduce.js';
 import { trainCommand } from './commands/train.js';
 
-const commands: Command[] = [trainCommand, dataCommand];
+const commands: Command[] = [reproduceCommand, trainCommand, evalCommand, dataCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,0 +1,107 @@
+/** `midl reproduce`: rerun the MID-L study and write the table and the report. */
+import * as path from 'node:path';
+import { datasetNames, type DatasetName } from '../../data/types.js';
+import { MidlInputError } from '../../errors.js';
+import { variants, type Variant } from '../../experiments/models.js';
+import { formatResultsTable } from '../../experiments/report/markdown.js';
+import { runStudy } from '../../experiments/reproduce.js';
+import { listFlag, numberFlag, parseFlags } from '../args.js';
+import type { Command } from '../command.js';
+import { ProgressBar } from '../progress.js';
+
+const help = `Usage: midl reproduce [options]
+
+Reruns the MID-L study (MIDL.md section 4): every dataset x model x seed is
+trained and evaluated (accuracy, active neurons, FLOPs, latency), then the
+paper-style table is printed and DIR/results.json, DIR/results.md and
+DIR/report.html are written.
+
+Options:
+  --datasets LIST    comma-separated, from ${datasetNames.join(',')} (default: all)
+  --models LIST      comma-separated, from ${variants.join(',')} (default: all)
+  --seeds LIST       comma-separated seeds (default 1,2,3; 1 with --quick)
+  --keep X           MID-L and static keep ratio (default 0.45)
+  --quick            a small real configuration of every dataset (minutes, not hours)
+  --data-dir ROOT    a folder holding the datasets (e.g. ../shared/data)
+  --out DIR          where results go (default ./results)
+  --resume           skip runs already finished in DIR; continue a half-trained one
+  -h, --help         this text
+
+Datasets whose files are missing are skipped (the report says why); the command
+fails only when none could run.
+`;
+
+function parseDataset(item: string): DatasetName {
+  if (!(datasetNames as readonly string[]).includes(item)) throw new Error(`unknown dataset '${item}' (expected ${datasetNames.join(', ')})`);
+  return item as DatasetName;
+}
+
+function parseVariant(item: string): Variant {
+  if (!(variants as readonly string[]).includes(item)) throw new Error(`unknown model '${item}' (expected ${variants.join(', ')})`);
+  return item as Variant;
+}
+
+function parseSeed(item: string): number {
+  const v = Number(item);
+  if (!Number.isInteger(v) || v < 0) throw new Error(`'${item}' is not a non-negative integer`);
+  return v;
+}
+
+export const reproduceCommand: Command = {
+  name: 'reproduce',
+  summary: 'rerun the study on the six benchmarks; print the table, write the report',
+  help,
+  async run(argv) {
+    const flags = parseFlags(argv, {
+      datasets: { type: 'string' },
+      models: { type: 'string' },
+      seeds: { type: 'string' },
+      keep: { type: 'string' },
+      quick: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      out: { type: 'string' },
+      resume: { type: 'boolean' },
+      epochs: { type: 'string' },
+      'limit-train': { type: 'string' },
+      'limit-test': { type: 'string' },
+    });
+    if (flags.help) {
+      process.stdout.write(help);
+      return 0;
+    }
+    const quick = flags.quick === true;
+    const outDir = path.resolve((flags.out as string | undefined) ?? 'results');
+    const optional = (name: string): number | undefined =>
+      flags[name] === undefined ? undefined : numberFlag(flags, name, 0, { min: 1, integer: true });
+    const started = Date.now();
+    let bar: ProgressBar | null = null;
+    const results = await runStudy({
+      datasets: listFlag(flags, 'datasets', [...datasetNames], parseDataset),
+      models: listFlag(flags, 'models', [...variants], parseVariant),
+      seeds: listFlag(flags, 'seeds', quick ? [1] : [1, 2, 3], parseSeed),
+      keep: numberFlag(flags, 'keep', 0.45, { min: 1e-6, max: 1 }),
+      quick,
+      dataRoot: flags['data-dir'] as string | undefined,
+      outDir,
+      resume: flags.resume === true,
+      override: { epochs: optional('epochs'), limitTrain: optional('limit-train'), limitTest: optional('limit-test') },
+      log: (line) => process.stderr.write(`${line}\n`),
+      onRunStart: (label, index, total) => ({
+        onEpochStart: (epoch, epochs, examples) => {
+          bar = new ProgressBar(`[${index}/${total}] ${label} epoch ${epoch}/${epochs}`, examples);
+        },
+        onBatch: (b) => bar?.tick(b.examples, { loss: b.loss.toFixed(3) }),
+        onEpochEnd: (e) => bar?.finish({ test_acc: e.test_accuracy.toFixed(4) }),
+      }),
+    }).catch((err: Error) => {
+      if (err.message.startsWith('no dataset could run')) throw new MidlInputError(err.message);
+      throw err;
+    });
+    process.stdout.write(`${formatResultsTable(results)}\n`);
+    process.stdout.write(
+      `\nWrote ${path.join(outDir, 'results.json')}, results.md and report.html ` +
+        `(${((Date.now() - started) / 60000).toFixed(1)} min).\n`,
+    );
+    return 0;
+  },
+};

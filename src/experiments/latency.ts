@@ -1,0 +1,43 @@
+/** Inference latency of a model: many timed forwards after warm-up, in one process. */
+import type { Split } from '../data/types.js';
+import type { AnyModule } from '../nn/module.js';
+import { Tensor, noGrad } from '../tensor/tensor.js';
+
+export interface LatencyStats {
+  batch: number;
+  median_ms: number;
+  p95_ms: number;
+  runs: number;
+}
+
+/** The first `batch` examples of the split (cycling when it has fewer) as one input tensor. */
+export function batchFrom(split: Split, inputShape: number[], batch: number): Tensor {
+  const f = inputShape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(batch * f);
+  for (let i = 0; i < batch; i++) {
+    const e = i % split.count;
+    x.set(split.x.subarray(e * f, (e + 1) * f), i * f);
+  }
+  return new Tensor(x, [batch, ...inputShape]);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/** Times model.forward in eval mode; runs adapt so each batch size takes about `budgetMs`. */
+export function measureLatency(model: AnyModule, input: Tensor, o: { budgetMs?: number; maxRuns?: number } = {}): LatencyStats {
+  model.eval();
+  const once = (): number => {
+    const t0 = process.hrtime.bigint();
+    noGrad(() => model.forward(input));
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const probe = Math.max(once(), once(), 1e-3);
+  const runs = Math.max(20, Math.min(o.maxRuns ?? 2000, Math.floor((o.budgetMs ?? 400) / probe)));
+  for (let i = 0; i < Math.min(50, runs); i++) once();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(once());
+  times.sort((a, b) => a - b);
+  return { batch: input.shape[0], median_ms: percentile(times, 0.5), p95_ms: percentile(times, 0.95), runs };
+}

@@ -1,0 +1,388 @@
+/**
+ * The native backend against the reference backend, method by method, on odd shapes,
+ * views with offsets, ties and edge cases. Fails (never skips) when the addon cannot load.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Act, MidlStrategy } from '../../src/backend/backend.js';
+import type { ActCode, Backend, Conv2dShape } from '../../src/backend/backend.js';
+import { loadNativeBackend } from '../../src/backend/native.js';
+import { ReferenceBackend } from '../../src/backend/reference.js';
+import { Rng } from '../../src/tensor/rng.js';
+
+const native: Backend = loadNativeBackend();
+const reference: Backend = new ReferenceBackend();
+const rng = new Rng(20250517);
+const defaultThreads = native.getThreads();
+
+function uniform(n: number, low = -1, high = 1): Float32Array {
+  return rng.fillUniform(new Float32Array(n), low, high);
+}
+
+/** Values drawn from a few levels, so ties are common. */
+function levels(n: number, count: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.int(count) - Math.floor(count / 2);
+  return out;
+}
+
+function ints(n: number, below: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.int(below);
+  return out;
+}
+
+/** A copy of data living at a non-zero byteOffset inside a larger buffer. */
+function offsetView<T extends Float32Array | Int32Array>(data: T): T {
+  const offset = 3;
+  const Ctor = data.constructor as new (n: number) => T;
+  const buffer = new Ctor(data.length + offset + 2);
+  buffer.set(data, offset);
+  return buffer.subarray(offset, offset + data.length) as T;
+}
+
+/** |actual - expected| <= tol * (1 + |expected|) everywhere (NaN must match NaN). */
+function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if (!(Math.abs(a - e) <= tol * (1 + Math.abs(e))) && a !== e) {
+      assert.fail(`${what}: element ${i} is ${a}, expected ${e}`);
+    }
+  }
+}
+
+/** Runs fn with every thread count the machine offers (1 and the default). */
+function forThreadCounts(fn: (threads: number) => void): void {
+  for (const threads of new Set([1, defaultThreads])) {
+    native.setThreads(threads);
+    try {
+      fn(threads);
+    } finally {
+      native.setThreads(defaultThreads);
+    }
+  }
+}
+
+describe('native backend', () => {
+  test('loads and reports its thread count', () => {
+    assert.equal(native.name, 'native');
+    assert.ok(defaultThreads >= 1);
+    native.setThreads(1);
+    assert.equal(native.getThreads(), 1);
+    native.setThreads(defaultThreads);
+    assert.equal(native.getThreads(), defaultThreads);
+    assert.throws(() => native.setThreads(0), RangeError);
+  });
+
+  test('gemm: every transpose, odd shapes, beta 0 and 1/2, views, empty K', () => {
+    const shapes = [
+      [1, 1, 1], [1, 3, 17], [3, 1, 17], [17, 3, 1], [3, 17, 3], [17, 17, 17],
+      [1, 513, 17], [513, 3, 3], [3, 17, 513], [64, 96, 40], [96, 64, 40], [1, 520, 300], [300, 1, 220],
+      [5, 4, 0],
+    ];
+    forThreadCounts((threads) => {
+      for (const [M, N, K] of shapes) {
+        for (const transA of [false, true]) {
+          for (const transB of [false, true]) {
+            for (const beta of [0, 0.5]) {
+              const A = offsetView(uniform(M * K));
+              const B = uniform(K * N);
+              const C0 = beta === 0 ? new Float32Array(M * N).fill(NaN) : uniform(M * N);
+              const expected = C0.slice();
+              const actual = offsetView(C0);
+              reference.gemm(transA, transB, M, N, K, 0.75, A, B, beta, expected);
+              native.gemm(transA, transB, M, N, K, 0.75, A, B, beta, actual);
+              assertClose(actual, expected, 1e-5 * Math.sqrt(K + 1),
+                `gemm ${M}x${N}x${K} tA=${transA} tB=${transB} beta=${beta} threads=${threads}`);
+            }
+          }
+        }
+      }
+    });
+  });
+
+  test('biasAct: with and without bias, relu and none, in place, views', () => {
+    for (const [rows, cols] of [[1, 1], [1, 513], [3, 17], [17, 3], [300, 513]]) {
+      for (const act of [Act.none, Act.relu] as ActCode[]) {
+        for (const withBias of [true, false]) {
+          const x = offsetView(uniform(rows * cols));
+          const bias = withBias ? offsetView(uniform(cols)) : null;
+          const expected = new Float32Array(rows * cols);
+          reference.biasAct(x, bias, rows, cols, act, expected);
+          const actual = offsetView(new Float32Array(rows * cols));
+          native.biasAct(x, bias, rows, cols, act, actual);
+          assertClose(actual, expected, 1e-7, `biasAct ${rows}x${cols}`);
+          native.biasAct(x, bias, rows, cols, act, x);
+          assertClose(x, expected, 1e-7, `biasAct in place ${rows}x${cols}`);
+        }
+      }
+    }
+  });
+
+  test('reluBackward: zeros in y count as inactive; dx may alias dy', () => {
+    for (const n of [1, 3, 17, 513, 100_000]) {
+      const dy = offsetView(uniform(n));
+      const y = levels(n, 3);
+      const expected = new Float32Array(n);
+      reference.reluBackward(dy, y, expected);
+      const actual = new Float32Array(n);
+      native.reluBackward(dy, y, actual);
+      assert.deepEqual(actual, expected);
+      native.reluBackward(dy, y, dy);
+      assert.deepEqual(new Float32Array(dy), expected);
+    }
+  });
+
+  test('sumRows: overwrite and accumulate, narrow and wide', () => {
+    for (const [rows, cols] of [[1, 1], [3, 17], [17, 3], [1, 513], [300, 513], [2000, 40], [0, 5]]) {
+      for (const accumulate of [false, true]) {
+        const x = offsetView(uniform(rows * cols));
+        const start = uniform(cols);
+        const expected = start.slice();
+        reference.sumRows(x, rows, cols, expected, accumulate);
+        const actual = offsetView(start);
+        native.sumRows(x, rows, cols, actual, accumulate);
+        assertClose(actual, expected, 1e-5, `sumRows ${rows}x${cols} accumulate=${accumulate}`);
+      }
+    }
+  });
+
+  test('softmaxCrossEntropy: loss and gradient, smoothing, scale, no grad', () => {
+    for (const [rows, cols] of [[1, 1], [1, 3], [3, 17], [17, 513], [400, 40]]) {
+      for (const smoothing of [0, 0.1]) {
+        const logits = offsetView(uniform(rows * cols, -8, 8));
+        const labels = offsetView(ints(rows, cols));
+        const expectedGrad = new Float32Array(rows * cols);
+        const expected = reference.softmaxCrossEntropy(logits, labels, rows, cols, smoothing, expectedGrad, 2);
+        const actualGrad = offsetView(new Float32Array(rows * cols));
+        const actual = native.softmaxCrossEntropy(logits, labels, rows, cols, smoothing, actualGrad, 2);
+        assertClose([actual], [expected], 1e-9, `loss ${rows}x${cols}`);
+        assertClose(actualGrad, expectedGrad, 1e-6, `grad ${rows}x${cols}`);
+        const lossOnly = native.softmaxCrossEntropy(logits, labels, rows, cols, smoothing, null, 1);
+        assertClose([lossOnly], [expected], 1e-9, `loss without grad ${rows}x${cols}`);
+      }
+    }
+  });
+
+  test('adamStep: Adam with L2, AdamW, no decay, early and late steps', () => {
+    const variants = [
+      { weightDecay: 0, decoupled: false }, { weightDecay: 0.01, decoupled: false }, { weightDecay: 0.05, decoupled: true },
+    ];
+    for (const n of [1, 17, 513, 100_000]) {
+      for (const variant of variants) {
+        for (const step of [1, 10]) {
+          const o = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, step, ...variant };
+          const param = uniform(n);
+          const grad = uniform(n);
+          const m = uniform(n, -0.1, 0.1);
+          const v = uniform(n, 0, 0.01);
+          const expected = [param.slice(), m.slice(), v.slice()];
+          reference.adamStep(expected[0], grad, expected[1], expected[2], o);
+          const actual = [offsetView(param), offsetView(m), offsetView(v)];
+          native.adamStep(actual[0], offsetView(grad), actual[1], actual[2], o);
+          for (let t = 0; t < 3; t++) assertClose(actual[t], expected[t], 2e-6, `adam ${['param', 'm', 'v'][t]} n=${n}`);
+        }
+      }
+    }
+  });
+
+  const convShapes: Conv2dShape[] = [
+    { batch: 1, channels: 1, height: 1, width: 1, kernelH: 1, kernelW: 1, stride: 1, pad: 0 },
+    { batch: 1, channels: 3, height: 5, width: 7, kernelH: 3, kernelW: 3, stride: 1, pad: 1 },
+    { batch: 3, channels: 2, height: 17, width: 17, kernelH: 3, kernelW: 2, stride: 2, pad: 1 },
+    { batch: 2, channels: 3, height: 9, width: 8, kernelH: 5, kernelW: 5, stride: 3, pad: 2 },
+    { batch: 2, channels: 1, height: 4, width: 6, kernelH: 2, kernelW: 2, stride: 2, pad: 0 },
+    { batch: 1, channels: 2, height: 3, width: 3, kernelH: 2, kernelW: 2, stride: 1, pad: 3 },
+    { batch: 8, channels: 16, height: 16, width: 16, kernelH: 3, kernelW: 3, stride: 1, pad: 1 },
+  ];
+
+  function outDims(s: Conv2dShape): { oh: number; ow: number } {
+    return {
+      oh: Math.floor((s.height + 2 * s.pad - s.kernelH) / s.stride) + 1,
+      ow: Math.floor((s.width + 2 * s.pad - s.kernelW) / s.stride) + 1,
+    };
+  }
+
+  test('im2col and col2im: strides, paddings, non-square kernels, batches', () => {
+    for (const s of convShapes) {
+      const { oh, ow } = outDims(s);
+      const inputSize = s.batch * s.channels * s.height * s.width;
+      const colSize = s.batch * s.channels * s.kernelH * s.kernelW * oh * ow;
+      const x = offsetView(uniform(inputSize));
+      const expectedCols = new Float32Array(colSize);
+      reference.im2col(x, s, expectedCols);
+      const actualCols = offsetView(new Float32Array(colSize).fill(NaN));
+      native.im2col(x, s, actualCols);
+      assert.deepEqual(new Float32Array(actualCols), expectedCols, `im2col ${JSON.stringify(s)}`);
+
+      const cols = uniform(colSize);
+      const dx0 = uniform(inputSize);
+      const expectedDx = dx0.slice();
+      reference.col2im(cols, s, expectedDx);
+      const actualDx = offsetView(dx0);
+      native.col2im(offsetView(cols), s, actualDx);
+      assertClose(actualDx, expectedDx, 1e-6, `col2im ${JSON.stringify(s)}`);
+    }
+  });
+
+  test('maxPool2d: ties go to the first maximum; backward accumulates', () => {
+    for (const s of convShapes) {
+      const { oh, ow } = outDims(s);
+      const inputSize = s.batch * s.channels * s.height * s.width;
+      const outSize = s.batch * s.channels * oh * ow;
+      const x = offsetView(levels(inputSize, 3));
+      const expectedOut = new Float32Array(outSize);
+      const expectedArg = new Int32Array(outSize);
+      reference.maxPool2d(x, s, expectedOut, expectedArg);
+      const actualOut = offsetView(new Float32Array(outSize));
+      const actualArg = offsetView(new Int32Array(outSize));
+      native.maxPool2d(x, s, actualOut, actualArg);
+      assert.deepEqual(new Float32Array(actualOut), expectedOut, `maxPool2d ${JSON.stringify(s)}`);
+      assert.deepEqual(new Int32Array(actualArg), expectedArg, `maxPool2d argmax ${JSON.stringify(s)}`);
+
+      const dy = uniform(outSize);
+      const dx0 = uniform(inputSize);
+      const expectedDx = dx0.slice();
+      reference.maxPool2dBackward(dy, expectedArg, expectedDx);
+      const actualDx = offsetView(dx0);
+      native.maxPool2dBackward(offsetView(dy), actualArg, actualDx);
+      assertClose(actualDx, expectedDx, 1e-6, `maxPool2dBackward ${JSON.stringify(s)}`);
+    }
+  });
+
+  test('avgPool2d: padding counts in the divisor; backward accumulates', () => {
+    for (const s of convShapes) {
+      const { oh, ow } = outDims(s);
+      const inputSize = s.batch * s.channels * s.height * s.width;
+      const outSize = s.batch * s.channels * oh * ow;
+      const x = offsetView(uniform(inputSize));
+      const expectedOut = new Float32Array(outSize);
+      reference.avgPool2d(x, s, expectedOut);
+      const actualOut = offsetView(new Float32Array(outSize));
+      native.avgPool2d(x, s, actualOut);
+      assertClose(actualOut, expectedOut, 1e-6, `avgPool2d ${JSON.stringify(s)}`);
+
+      const dy = uniform(outSize);
+      const dx0 = uniform(inputSize);
+      const expectedDx = dx0.slice();
+      reference.avgPool2dBackward(dy, s, expectedDx);
+      const actualDx = offsetView(dx0);
+      native.avgPool2dBackward(offsetView(dy), s, actualDx);
+      assertClose(actualDx, expectedDx, 1e-6, `avgPool2dBackward ${JSON.stringify(s)}`);
+    }
+  });
+
+  test('topkRows: ties to the lower index, ascending output, k = 1 and k = cols, signed zeros', () => {
+    for (const [rows, cols] of [[1, 1], [1, 3], [3, 17], [17, 513], [300, 512]]) {
+      for (const k of new Set([1, Math.max(1, Math.floor(cols * 0.45)), cols - 1, cols].filter((v) => v >= 1))) {
+        for (const tied of [false, true]) {
+          const x = offsetView(tied ? levels(rows * cols, 4) : uniform(rows * cols));
+          if (tied) for (let i = 0; i < x.length; i += 5) x[i] = i % 2 === 0 ? -0 : 0;
+          const expected = new Int32Array(rows * k);
+          reference.topkRows(x, rows, cols, k, expected);
+          const actual = offsetView(new Int32Array(rows * k));
+          native.topkRows(x, rows, cols, k, actual);
+          assert.deepEqual(new Int32Array(actual), expected, `topk ${rows}x${cols} k=${k} tied=${tied}`);
+        }
+      }
+    }
+  });
+
+  test('gatherRows and scatterAddRows: repeated ids add up', () => {
+    for (const [rows, dim, count] of [[1, 1, 1], [3, 17, 5], [17, 3, 40], [50, 513, 300], [7, 1, 0]]) {
+      const table = offsetView(uniform(rows * dim));
+      const ids = offsetView(ints(count, rows));
+      const expected = new Float32Array(count * dim);
+      reference.gatherRows(table, dim, ids, expected);
+      const actual = offsetView(new Float32Array(count * dim));
+      native.gatherRows(table, dim, ids, actual);
+      assert.deepEqual(new Float32Array(actual), expected, `gatherRows ${rows}x${dim} ids=${count}`);
+
+      const src = uniform(count * dim);
+      const expectedTable = table.slice();
+      reference.scatterAddRows(src, dim, ids, expectedTable);
+      native.scatterAddRows(offsetView(src), dim, ids, table);
+      assertClose(table, expectedTable, 1e-6, `scatterAddRows ${rows}x${dim} ids=${count}`);
+    }
+  });
+
+  test('embeddingBagMean and its backward: empty bags give zeros and no gradient', () => {
+    for (const [rows, dim] of [[1, 1], [5, 3], [17, 17], [40, 513]]) {
+      const sizes = [0, 1, 3, 0, 7, 2, 0];
+      const offsets = new Int32Array(sizes.length + 1);
+      for (let b = 0; b < sizes.length; b++) offsets[b + 1] = offsets[b] + sizes[b];
+      const ids = offsetView(ints(offsets[sizes.length], rows));
+      const table = offsetView(uniform(rows * dim));
+      const expected = new Float32Array(sizes.length * dim);
+      reference.embeddingBagMean(table, dim, ids, offsets, expected);
+      const actual = offsetView(new Float32Array(sizes.length * dim).fill(NaN));
+      native.embeddingBagMean(table, dim, ids, offsetView(offsets), actual);
+      assertClose(actual, expected, 1e-6, `embeddingBagMean ${rows}x${dim}`);
+
+      const dOut = uniform(sizes.length * dim);
+      const dTable0 = uniform(rows * dim);
+      const expectedDTable = dTable0.slice();
+      reference.embeddingBagMeanBackward(dOut, dim, ids, offsets, expectedDTable);
+      const actualDTable = offsetView(dTable0);
+      native.embeddingBagMeanBackward(offsetView(dOut), dim, ids, offsets, actualDTable);
+      assertClose(actualDTable, expectedDTable, 1e-6, `embeddingBagMeanBackward ${rows}x${dim}`);
+    }
+  });
+
+  /** A MID-L problem: random selections (ascending), some rows cut short by the threshold. */
+  function midlProblem(B: number, d: number, n: number, k: number) {
+    const sel = new Int32Array(B * k);
+    const counts = new Int32Array(B);
+    for (let i = 0; i < B; i++) {
+      const chosen = Array.from(rng.permutation(n).subarray(0, k)).sort((a, b) => a - b);
+      sel.set(chosen, i * k);
+      counts[i] = i % 3 === 1 ? rng.int(k + 1) : k;
+    }
+    return {
+      x: offsetView(uniform(B * d)), weight: offsetView(uniform(n * d)), bias: uniform(n),
+      alpha: uniform(B * n, 0, 1), sel: offsetView(sel), counts, light: uniform(B * n),
+    };
+  }
+
+  test('midlSparseForward: gather, neuron and auto agree with the reference', () => {
+    const shapes = [
+      [1, 1, 1, 1], [1, 3, 17, 5], [3, 17, 17, 17], [17, 3, 33, 1], [1, 513, 40, 18],
+      [17, 513, 64, 29], [64, 200, 96, 43], [70, 2048, 48, 21], [256, 784, 64, 29],
+    ];
+    forThreadCounts((threads) => {
+      for (const [B, d, n, k] of shapes) {
+        const p = midlProblem(B, d, n, k);
+        for (const act of [Act.none, Act.relu] as ActCode[]) {
+          const expected = p.light.slice();
+          reference.midlSparseForward(p.x, B, d, p.weight, p.bias, n, p.alpha, p.sel, p.counts, k, act, MidlStrategy.auto, expected);
+          for (const [name, strategy] of Object.entries(MidlStrategy)) {
+            const actual = offsetView(p.light);
+            native.midlSparseForward(p.x, B, d, p.weight, p.bias, n, p.alpha, p.sel, p.counts, k, act, strategy, actual);
+            assertClose(actual, expected, 1e-5 * Math.sqrt(d),
+              `midl ${name} B=${B} d=${d} n=${n} k=${k} act=${act} threads=${threads}`);
+          }
+        }
+      }
+    });
+  });
+
+  test('bad arguments throw TypeError or RangeError instead of crashing', () => {
+    const a = new Float32Array(4);
+    assert.throws(() => native.gemm(false, false, 2, 2, 2, 1, a, a, 0, new Float32Array(3)), RangeError);
+    assert.throws(() => native.gemm(false, false, 2, 2, 2, 1, new Float64Array(4) as unknown as Float32Array, a, 0, a), TypeError);
+    assert.throws(() => native.topkRows(a, 1, 4, 0, new Int32Array(1)), RangeError);
+    assert.throws(() => native.topkRows(a, 1, 4, 5, new Int32Array(5)), RangeError);
+    assert.throws(() => native.gatherRows(a, 2, new Int32Array([2]), new Float32Array(2)), RangeError);
+    assert.throws(() => native.maxPool2dBackward(a, new Int32Array([0, 1, 9, 2]), a), RangeError);
+    assert.throws(() => native.softmaxCrossEntropy(a, new Int32Array([4]), 1, 4, 0, null, 1), RangeError);
+    assert.throws(() => native.embeddingBagMean(a, 2, new Int32Array([0]), new Int32Array([0, 2]), a), RangeError);
+    const unsorted = new Int32Array([2, 1]);
+    assert.throws(() => native.midlSparseForward(a, 1, 1, a, a, 4, a, unsorted, new Int32Array([2]), 2, Act.none,
+      MidlStrategy.gather, a), RangeError);
+    assert.throws(() => native.midlSparseForward(a, 1, 1, a, a, 4, a, new Int32Array([0, 1]), new Int32Array([3]), 2,
+      Act.none, MidlStrategy.gather, a), RangeError);
+  });
+});
