@@ -2,7 +2,7 @@
 import { Act, backend, type Conv2dShape } from '../../backend/index.js';
 import { Tensor, accumulateGrad, result } from '../tensor.js';
 
-export interface Conv2dOptions {
+export interface ConvStrideAndPad {
   stride: number;
   pad: number;
 }
@@ -12,7 +12,7 @@ export function convOutSize(size: number, kernel: number, stride: number, pad: n
 }
 
 /** x: N x C x H x W; weight: F x C x kh x kw; bias: F or null. Output N x F x OH x OW. */
-export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, o: Conv2dOptions, act: 'none' | 'relu' = 'none'): Tensor {
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, o: ConvStrideAndPad, act: 'none' | 'relu' = 'none'): Tensor {
   const [N, C, H, W] = x.shape;
   const [F, C2, kh, kw] = weight.shape;
   if (x.shape.length !== 4 || weight.shape.length !== 4 || C !== C2) {
