@@ -1,0 +1,28 @@
+{
+  "targets": [
+    {
+      "target_name": "midl_native",
+      "sources": [
+        "native/addon.cc",
+        "native/common.cc",
+        "native/conv.cc",
+        "native/elementwise.cc",
+        "native/embedding.cc",
+        "native/gemm.cc",
+        "native/loss.cc",
+        "native/midl.cc",
+        "native/pool.cc",
+        "native/topk.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")"
+      ],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fopenmp", "-fexceptions"],
+      "ldflags": ["-fopenmp"],
+      "libraries": ["-lopenblas"]
+    }
+  ]
+}
