@@ -9,7 +9,7 @@ import type { Backend, MidlStrategyCode } from '../src/backend/backend.js';
 import { Act, MidlStrategy } from '../src/backend/backend.js';
 import { loadNativeBackend } from '../src/backend/native.js';
 import { Rng } from '../src/tensor/rng.js';
-import { medianMicros } from './kernel-timing.js';
+import { medianMicros } from '../src/experiments/timing.js';
 
 export interface MidlLayerResult {
   inputs: number;

@@ -1,7 +1,8 @@
 /**
  * Picks the backend once per process: the native addon when it loads, else the
  * reference backend with a one-time warning saying why and how to get the fast one.
- * MIDL_BACKEND=reference|native forces a choice (native then fails loudly if absent).
+ * MIDL_BACKEND=reference|native forces a choice (native then fails loudly if absent);
+ * MIDL_THREADS=n sets the thread count.
  */
 import type { Backend } from './backend.js';
 import { loadNativeBackend } from './native.js';
@@ -32,9 +33,19 @@ function chooseBackend(): Backend {
   }
 }
 
+/** MIDL_THREADS=n sets the kernels' thread count (default: the number of cores). */
+function applyThreadSetting(b: Backend): Backend {
+  const raw = process.env.MIDL_THREADS;
+  if (raw === undefined || raw === '') return b;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`MIDL_THREADS: expected a positive integer, got '${raw}'`);
+  b.setThreads(n);
+  return b;
+}
+
 /** The process-wide backend every tensor op uses. */
 export function backend(): Backend {
-  if (active === null) active = chooseBackend();
+  if (active === null) active = applyThreadSetting(chooseBackend());
   return active;
 }
 

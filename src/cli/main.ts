@@ -5,12 +5,13 @@
  */
 import { MidlInputError } from '../errors.js';
 import type { Command } from './command.js';
+import { benchCommand } from './commands/bench.js';
 import { dataCommand } from './commands/data.js';
 import { evalCommand } from './commands/eval.js';
 import { reproduceCommand } from './commands/reproduce.js';
 import { trainCommand } from './commands/train.js';
 
-const commands: Command[] = [reproduceCommand, trainCommand, evalCommand, dataCommand];
+const commands: Command[] = [reproduceCommand, trainCommand, evalCommand, dataCommand, benchCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

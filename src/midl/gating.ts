@@ -71,11 +71,21 @@ export function interpolate(
     const dPre = new Float32Array(n);
     if (act === 'relu') backend().reluBackward(g, y, dPre);
     else dPre.set(g);
-    if (full.requiresGrad) accumulateGrad(full, dPre.map((d, i) => d * a[i] * mask[i]));
-    if (light.requiresGrad) accumulateGrad(light, dPre.map((d, i) => d * (1 - a[i] * mask[i])));
+    if (full.requiresGrad) {
+      const dFull = new Float32Array(n);
+      for (let i = 0; i < n; i++) dFull[i] = dPre[i] * a[i] * mask[i];
+      accumulateGrad(full, dFull);
+    }
+    if (light.requiresGrad) {
+      const dLight = new Float32Array(n);
+      for (let i = 0; i < n; i++) dLight[i] = dPre[i] * (1 - a[i] * mask[i]);
+      accumulateGrad(light, dLight);
+    }
     if (alpha.requiresGrad) {
-      const factor = ste === 'identity' ? (): number => 1 : (i: number): number => mask[i] + a[i];
-      accumulateGrad(alpha, dPre.map((d, i) => d * (f[i] - l[i]) * factor(i)));
+      const dAlpha = new Float32Array(n);
+      if (ste === 'identity') for (let i = 0; i < n; i++) dAlpha[i] = dPre[i] * (f[i] - l[i]);
+      else for (let i = 0; i < n; i++) dAlpha[i] = dPre[i] * (f[i] - l[i]) * (mask[i] + a[i]);
+      accumulateGrad(alpha, dAlpha);
     }
   });
 }

@@ -130,7 +130,8 @@ export function accumulateGrad(t: Tensor, g: Float32Array): void {
     return;
   }
   const dst = t.grad;
-  for (let i = 0; i < dst.length; i++) dst[i] += g[i];
+  const n = dst.length;
+  for (let i = 0; i < n; i++) dst[i] += g[i];
 }
 
 /** Whether an op on these inputs should record a node. */

@@ -3,7 +3,9 @@ import { backend } from '../../backend/index.js';
 import { Tensor, accumulateGrad, result } from '../tensor.js';
 
 export function relu(x: Tensor): Tensor {
-  const out = x.data.map((v) => (v > 0 ? v : 0));
+  const src = x.data;
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = src[i] > 0 ? src[i] : 0;
   return result(out, x.shape, [x], (g) => {
     const dx = new Float32Array(g.length);
     backend().reluBackward(g, out, dx);
@@ -12,8 +14,14 @@ export function relu(x: Tensor): Tensor {
 }
 
 export function sigmoid(x: Tensor): Tensor {
-  const out = x.data.map(sigmoidValue);
-  return result(out, x.shape, [x], (g) => accumulateGrad(x, g.map((v, i) => v * out[i] * (1 - out[i]))));
+  const src = x.data;
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = sigmoidValue(src[i]);
+  return result(out, x.shape, [x], (g) => {
+    const dx = new Float32Array(g.length);
+    for (let i = 0; i < g.length; i++) dx[i] = g[i] * out[i] * (1 - out[i]);
+    accumulateGrad(x, dx);
+  });
 }
 
 export function tanh(x: Tensor): Tensor {
@@ -36,7 +44,9 @@ export function gelu(x: Tensor): Tensor {
 }
 
 export function sigmoidValue(v: number): number {
-  return v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+  // exp of a non-positive number only, so neither branch overflows.
+  const e = Math.exp(-Math.abs(v));
+  return v >= 0 ? 1 / (1 + e) : e / (1 + e);
 }
 
 /** erf to about 1e-7 absolute (Abramowitz-Stegun 7.1.26 is too coarse for gradient checks). */

@@ -1,4 +1,4 @@
-/** Timing helpers shared by the kernel benchmarks. */
+/** Timing of short calls: batched samples and their median, robust to timer resolution. */
 
 /** Median time of one call of fn, in microseconds: calls are batched so each sample lasts >= sampleMs. */
 export function medianMicros(fn: () => void, samples = 15, sampleMs = 3): number {

@@ -1,0 +1,73 @@
+/** `midl bench`: speed measurements (`bench layer`: one MID-L layer against the dense layer). */
+import { backend } from '../../backend/index.js';
+import { MidlInputError } from '../../errors.js';
+import { benchLayer } from '../../experiments/layer-bench.js';
+import { listFlag, numberFlag, parseFlags } from '../args.js';
+import type { Command } from '../command.js';
+
+const help = `Usage: midl bench layer [options]
+
+Times one hidden layer at inference, side by side in one process: the dense
+Linear (+ReLU), MID-L with its sparse kernel, and MID-L dense-then-mask.
+
+Options:
+  --in D            input features (default 784)
+  --out N           output neurons (default 512)
+  --keep X          MID-L keep ratio (default 0.45)
+  --batch LIST      comma-separated batch sizes (default 1,8,64,256)
+  --json            last line of stdout is one JSON object with the results
+  -h, --help        this text
+
+Set MIDL_THREADS to choose the thread count.
+`;
+
+function parseBatch(item: string): number {
+  const v = Number(item);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`'${item}' is not a positive integer`);
+  return v;
+}
+
+async function benchLayerCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, { in: { type: 'string' }, out: { type: 'string' }, keep: { type: 'string' }, batch: { type: 'string' } });
+  if (flags.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const inF = numberFlag(flags, 'in', 784, { min: 1, integer: true });
+  const outF = numberFlag(flags, 'out', 512, { min: 1, integer: true });
+  const keep = numberFlag(flags, 'keep', 0.45, { min: 1e-6, max: 1 });
+  const batches = listFlag(flags, 'batch', [1, 8, 64, 256], parseBatch);
+  const rows = benchLayer(inF, outF, keep, batches);
+  process.stdout.write(`layer ${inF} -> ${outF}, keep ${keep}, backend ${backend().name}, ${backend().getThreads()} thread(s)\n`);
+  process.stdout.write('batch   dense ms   MID-L sparse ms   MID-L masked ms   sparse/dense   FLOPs ratio\n');
+  for (const r of rows) {
+    process.stdout.write(
+      `${String(r.batch).padStart(5)}  ${r.dense_ms.toFixed(4).padStart(9)}  ${r.midl_sparse_ms.toFixed(4).padStart(16)}  ` +
+        `${r.midl_masked_ms.toFixed(4).padStart(16)}  ${r.time_ratio.toFixed(2).padStart(13)}  ${r.flops_ratio.toFixed(2).padStart(12)}\n`,
+    );
+  }
+  if (flags.json) {
+    const results = rows.map((r) => ({ batch: r.batch, dense_ms: r.dense_ms, midl_sparse_ms: r.midl_sparse_ms, midl_masked_ms: r.midl_masked_ms, flops_ratio: r.flops_ratio }));
+    process.stdout.write(`${JSON.stringify({ in: inF, out: outF, keep, backend: backend().name, threads: backend().getThreads(), results })}\n`);
+  }
+  return 0;
+}
+
+/** Subcommands of `midl bench`, by name. */
+const subcommands: Record<string, (argv: string[]) => Promise<number>> = { layer: benchLayerCommand };
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'speed: bench layer (MID-L vs dense layer)',
+  help,
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || sub === '--help' || sub === '-h') {
+      process.stdout.write(help);
+      return sub === undefined ? 2 : 0;
+    }
+    const run = subcommands[sub];
+    if (run === undefined) throw new MidlInputError(`bench: unknown subcommand '${sub}' (expected ${Object.keys(subcommands).join(', ')})`);
+    return run(rest);
+  },
+};
