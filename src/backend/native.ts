@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ActCode, AdamOptions, Backend, Conv2dShape, MidlStrategyCode } from './backend.js';
+import type { ActCode, AdamOptions, Backend, Conv2dShape, MidlStrategyCode, SteCode } from './backend.js';
 
 /** The addon's exports: Backend's methods with options objects spread into positional arguments. */
 interface NativeAddon {
@@ -43,6 +43,24 @@ interface NativeAddon {
     x: Float32Array, B: number, d: number, weight: Float32Array, bias: Float32Array, n: number,
     alpha: Float32Array, sel: Int32Array, counts: Int32Array, k: number,
     act: number, strategy: number, y: Float32Array,
+  ): void;
+  midlInference(
+    x: Float32Array, B: number, d: number, n: number, r: number,
+    projWeight: Float32Array, gateWeight: Float32Array, gateBias: Float32Array,
+    lightWeight: Float32Array, lightBias: Float32Array, weight: Float32Array, bias: Float32Array,
+    k: number, tau: number, act: number, strategy: number,
+    y: Float32Array, counts: Int32Array, sel: Int32Array | null,
+  ): void;
+  sigmoid(x: Float32Array, out: Float32Array): void;
+  sigmoidBackward(dy: Float32Array, y: Float32Array, dx: Float32Array): void;
+  midlSelectMask(alpha: Float32Array, B: number, n: number, k: number, tau: number, mask: Float32Array): void;
+  midlInterpolate(
+    alpha: Float32Array, mask: Float32Array, full: Float32Array, light: Float32Array, act: number, y: Float32Array,
+  ): void;
+  midlInterpolateBackward(
+    dy: Float32Array, y: Float32Array, alpha: Float32Array, mask: Float32Array, full: Float32Array,
+    light: Float32Array, act: number, ste: number,
+    dFull: Float32Array | null, dLight: Float32Array | null, dAlpha: Float32Array | null,
   ): void;
 }
 
@@ -146,6 +164,45 @@ class NativeBackend implements Backend {
   ): void {
     this.addon.midlSparseForward(x, B, d, weight, bias, n, alpha, sel, counts, k, act, strategy, y);
   }
+
+  midlInference(
+    x: Float32Array, B: number, d: number, n: number, r: number,
+    projWeight: Float32Array, gateWeight: Float32Array, gateBias: Float32Array,
+    lightWeight: Float32Array, lightBias: Float32Array, weight: Float32Array, bias: Float32Array,
+    k: number, tau: number, act: ActCode, strategy: MidlStrategyCode,
+    y: Float32Array, counts: Int32Array, sel: Int32Array | null,
+  ): void {
+    this.addon.midlInference(
+      x, B, d, n, r, projWeight, gateWeight, gateBias, lightWeight, lightBias, weight, bias,
+      k, tau, act, strategy, y, counts, sel,
+    );
+  }
+
+  sigmoid(x: Float32Array, out: Float32Array): void {
+    this.addon.sigmoid(x, out);
+  }
+
+  sigmoidBackward(dy: Float32Array, y: Float32Array, dx: Float32Array): void {
+    this.addon.sigmoidBackward(dy, y, dx);
+  }
+
+  midlSelectMask(alpha: Float32Array, B: number, n: number, k: number, tau: number, mask: Float32Array): void {
+    this.addon.midlSelectMask(alpha, B, n, k, tau, mask);
+  }
+
+  midlInterpolate(
+    alpha: Float32Array, mask: Float32Array, full: Float32Array, light: Float32Array, act: ActCode, y: Float32Array,
+  ): void {
+    this.addon.midlInterpolate(alpha, mask, full, light, act, y);
+  }
+
+  midlInterpolateBackward(
+    dy: Float32Array, y: Float32Array, alpha: Float32Array, mask: Float32Array, full: Float32Array,
+    light: Float32Array, act: ActCode, ste: SteCode,
+    dFull: Float32Array | null, dLight: Float32Array | null, dAlpha: Float32Array | null,
+  ): void {
+    this.addon.midlInterpolateBackward(dy, y, alpha, mask, full, light, act, ste, dFull, dLight, dAlpha);
+  }
 }
 
 /** build/Release/midl_native.node under the package root (this file runs from dist/src/backend/). */
@@ -154,12 +211,26 @@ function nativeAddonPath(): string {
   return path.resolve(here, '..', '..', '..', 'build', 'Release', 'midl_native.node');
 }
 
+/**
+ * OpenMP threads spin at a barrier for a long time by default; when the cores are shared
+ * (other processes, parallel tests) a spinning thread holds a core its partner needs, and
+ * a step can take 10x longer. A short spin keeps small regions fast and yields under load.
+ * libgomp reads this when the addon loads it, so it must be set before; a user's own
+ * setting wins.
+ */
+function limitOpenMpSpinning(): void {
+  if (process.env.GOMP_SPINCOUNT === undefined && process.env.OMP_WAIT_POLICY === undefined) {
+    process.env.GOMP_SPINCOUNT = '20000';
+  }
+}
+
 /** Loads the addon; throws an Error saying whether the file is missing or failed to load. */
 export function loadNativeBackend(): Backend {
   const file = nativeAddonPath();
   if (!fs.existsSync(file)) {
     throw new Error(`native addon not built: ${file} is missing (run: node scripts/build-native.mjs)`);
   }
+  limitOpenMpSpinning();
   let addon: NativeAddon;
   try {
     addon = createRequire(import.meta.url)(file) as NativeAddon;
