@@ -78,6 +78,7 @@ def runtime_info():
         "threads": torch.get_num_threads(),
         "cpuCapability": cpu_capability(),
         "openblas": openblas_info(),
+        "loadAverage": list(os.getloadavg()),
     }
 
 
