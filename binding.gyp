@@ -11,6 +11,7 @@
         "native/gemm.cc",
         "native/loss.cc",
         "native/midl.cc",
+        "native/midl_train.cc",
         "native/pool.cc",
         "native/topk.cc"
       ],

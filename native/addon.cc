@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include "common.h"
+#include "midl.h"
 
 namespace midl {
 
@@ -48,6 +49,7 @@ static Napi::Object InitMidl(Napi::Env env, Napi::Object exports) {
   registerTopk(env, exports);
   registerEmbedding(env, exports);
   registerMidl(env, exports);
+  registerMidlTraining(env, exports);
   return exports;
 }
 

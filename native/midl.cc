@@ -1,5 +1,8 @@
 // MID-L sparse inference (MIDL.md section 3): the full path W_j . x_i + b_j is
 // computed only for the selected (i, j) and blended into the light path held in y.
+// midlInference runs the whole eval-mode layer in one call (low-rank products, top-k of
+// the gate logits, gates, threshold, then this kernel) with per-thread scratch reused
+// across calls, so a batch-1 forward pays one Node-API crossing and no allocation.
 //
 // Both strategies give each thread a contiguous band of neurons for the whole batch:
 // its rows of W stay in that core's cache from call to call, threads never write the
@@ -15,6 +18,7 @@
 //   (Streaming x rows from L2 instead, or reading them misaligned, halves the speed.)
 // Floating point: dot products are summed in 16 vector lanes with fused multiply-add,
 // so they differ from a sequential sum by rounding only (well within float tolerance).
+#include <cblas.h>
 #include <omp.h>
 
 #if defined(__AVX512F__)
@@ -29,6 +33,8 @@
 #include <vector>
 
 #include "common.h"
+#include "midl.h"
+#include "topk.h"
 
 namespace midl {
 
@@ -309,6 +315,11 @@ void checkSelection(const Args& args, const MidlProblem& P) {
   }
 }
 
+bool useNeuronStrategy(const Args& args, size_t strategy, size_t B) {
+  if (strategy > 2) args.rangeError("strategy must be 0 (auto), 1 (gather) or 2 (neuron), got " + std::to_string(strategy));
+  return strategy == 2 || (strategy == 0 && B >= kNeuronMinBatch);
+}
+
 Napi::Value MidlSparseForward(const Napi::CallbackInfo& info) {
   Args args(info, "midlSparseForward", 13);
   MidlProblem P;
@@ -323,7 +334,7 @@ Napi::Value MidlSparseForward(const Napi::CallbackInfo& info) {
   const size_t act = args.size(10, "act"), strategy = args.size(11, "strategy");
   FloatView y = args.floats(12, "y");
   if (act > 1) args.rangeError("act must be 0 (none) or 1 (relu), got " + std::to_string(act));
-  if (strategy > 2) args.rangeError("strategy must be 0 (auto), 1 (gather) or 2 (neuron), got " + std::to_string(strategy));
+  const bool byNeuron = useNeuronStrategy(args, strategy, P.B);
   args.needLength("x", x.length, P.B * P.d);
   args.needLength("weight", weight.length, P.n * P.d);
   args.needLength("bias", bias.length, P.n);
@@ -340,7 +351,136 @@ Napi::Value MidlSparseForward(const Napi::CallbackInfo& info) {
   P.relu = act == 1;
   P.y = y.data;
   checkSelection(args, P);
-  const bool byNeuron = strategy == 2 || (strategy == 0 && P.B >= kNeuronMinBatch);
+  runMidl(P, byNeuron);
+  return info.Env().Undefined();
+}
+
+// ---- The fused inference: MIDL.md section 1 steps 1-8 in one call. ----
+
+// Up to this many rows, the low-rank products run on the dot kernels above (OpenBLAS's
+// sgemm is slow for so few rows, and its sgemv for rows as short as the rank); beyond,
+// on sgemm.
+constexpr size_t kMaxDotRows = 4;
+
+// out[e] = shared . rows[e] for any count of rows, over d elements.
+void dotsAny(const float* shared, const float* const* rows, size_t count, size_t d, float* out) {
+  size_t e = 0;
+  for (; e + 8 <= count; e += 8) dots<8>(shared, rows + e, d, out + e);
+  for (; e + 4 <= count; e += 4) dots<4>(shared, rows + e, d, out + e);
+  for (; e < count; e++) dots<1>(shared, rows + e, d, out + e);
+}
+
+// C (M x N) = A (M x K) times the transpose of Bm (N x K), plus bias (N, or null).
+void timesTransposed(const float* A, size_t M, size_t K, const float* Bm, size_t N, const float* bias, float* C) {
+  parallelFor(M, M * N * K, [&](size_t i0, size_t i1) {
+    if (i1 - i0 <= kMaxDotRows) {
+      const float* rows[8];
+      for (size_t i = i0; i < i1; i++) {
+        for (size_t j = 0; j < N; j += 8) {
+          const size_t count = std::min<size_t>(8, N - j);
+          for (size_t q = 0; q < count; q++) rows[q] = Bm + (j + q) * K;
+          dotsAny(A + i * K, rows, count, K, C + i * N + j);
+        }
+      }
+    } else {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(i1 - i0), static_cast<int>(N),
+                  static_cast<int>(K), 1.0f, A + i0 * K, static_cast<int>(K), Bm, static_cast<int>(K), 0.0f,
+                  C + i0 * N, static_cast<int>(N));
+    }
+    if (bias) {
+      for (size_t i = i0; i < i1; i++) {
+        float* row = C + i * N;
+        for (size_t j = 0; j < N; j++) row[j] += bias[j];
+      }
+    }
+  });
+}
+
+// Per-thread scratch, kept across calls so a call allocates nothing once warm.
+template <typename T>
+T* scratch(std::vector<T>& buffer, size_t size) {
+  if (buffer.size() < size) buffer.resize(size);
+  return buffer.data();
+}
+
+thread_local std::vector<float> tlLowRank, tlGates;
+thread_local std::vector<int32_t> tlSelection;
+thread_local std::vector<uint32_t> tlKeys;
+
+// Per example: top-k of the gate logits (the sigmoid is monotonic, so this is the top-k
+// of the gates, ties to the lower index), then the gates themselves (written over the
+// logits; the sparse kernel reads them at the selected positions), then the threshold.
+void selectFromLogits(float* gates, size_t B, size_t n, size_t k, double tau, int32_t* sel, int32_t* counts) {
+  parallelFor(B, B * n * 8, [&](size_t i0, size_t i1) {
+    uint32_t* keys = scratch(tlKeys, 2 * n);
+    for (size_t i = i0; i < i1; i++) {
+      float* row = gates + i * n;
+      int32_t* chosen = sel + i * k;
+      topkRow(row, n, k, chosen, keys);
+      sigmoidSpan(row, n, row);
+      size_t kept = k;
+      if (tau > 0) {
+        kept = 0;
+        for (size_t t = 0; t < k; t++) {
+          if (static_cast<double>(row[chosen[t]]) >= tau) chosen[kept++] = chosen[t];
+        }
+      }
+      counts[i] = static_cast<int32_t>(kept);
+    }
+  });
+}
+
+Napi::Value MidlInference(const Napi::CallbackInfo& info) {
+  Args args(info, "midlInference", 19);
+  FloatView x = args.floats(0, "x");
+  const size_t B = args.size(1, "B"), d = args.size(2, "d"), n = args.size(3, "n"), r = args.size(4, "r");
+  FloatView proj = args.floats(5, "projWeight"), gate = args.floats(6, "gateWeight"), gateBias = args.floats(7, "gateBias");
+  FloatView light = args.floats(8, "lightWeight"), lightBias = args.floats(9, "lightBias");
+  FloatView weight = args.floats(10, "weight"), bias = args.floats(11, "bias");
+  const size_t k = args.size(12, "k");
+  const double tau = args.number(13, "tau");
+  const size_t act = args.size(14, "act");
+  const bool byNeuron = useNeuronStrategy(args, args.size(15, "strategy"), B);
+  FloatView y = args.floats(16, "y");
+  IntView counts = args.ints(17, "counts");
+  IntView selOut = info[18].IsNull() ? IntView{nullptr, 0} : args.ints(18, "sel");
+  if (act > 1) args.rangeError("act must be 0 (none) or 1 (relu), got " + std::to_string(act));
+  if (k < 1 || k > n) args.rangeError("k must be in [1, n = " + std::to_string(n) + "], got " + std::to_string(k));
+  if (r < 1) args.rangeError("r must be at least 1");
+  args.needLength("x", x.length, B * d);
+  args.needLength("projWeight", proj.length, r * d);
+  args.needLength("gateWeight", gate.length, n * r);
+  args.needLength("gateBias", gateBias.length, n);
+  args.needLength("lightWeight", light.length, n * r);
+  args.needLength("lightBias", lightBias.length, n);
+  args.needLength("weight", weight.length, n * d);
+  args.needLength("bias", bias.length, n);
+  args.needLength("y", y.length, B * n);
+  args.needLength("counts", counts.length, B);
+  if (selOut.data) args.needLength("sel", selOut.length, B * k);
+  if (B == 0) return info.Env().Undefined();
+
+  float* z = scratch(tlLowRank, B * r);
+  float* gates = scratch(tlGates, B * n);
+  int32_t* sel = selOut.data ? selOut.data : scratch(tlSelection, B * k);
+  timesTransposed(x.data, B, d, proj.data, r, nullptr, z);
+  timesTransposed(z, B, r, gate.data, n, gateBias.data, gates);
+  timesTransposed(z, B, r, light.data, n, lightBias.data, y.data);
+  selectFromLogits(gates, B, n, k, tau, sel, counts.data);
+
+  MidlProblem P;
+  P.x = x.data;
+  P.B = B;
+  P.d = d;
+  P.weight = weight.data;
+  P.bias = bias.data;
+  P.n = n;
+  P.alpha = gates;
+  P.sel = sel;
+  P.counts = counts.data;
+  P.k = k;
+  P.relu = act == 1;
+  P.y = y.data;
   runMidl(P, byNeuron);
   return info.Env().Undefined();
 }
@@ -349,6 +489,7 @@ Napi::Value MidlSparseForward(const Napi::CallbackInfo& info) {
 
 void registerMidl(Napi::Env env, Napi::Object exports) {
   exports.Set("midlSparseForward", Napi::Function::New(env, MidlSparseForward, "midlSparseForward"));
+  exports.Set("midlInference", Napi::Function::New(env, MidlInference, "midlInference"));
 }
 
 }  // namespace midl

@@ -136,7 +136,64 @@ export interface Backend {
     alpha: Float32Array, sel: Int32Array, counts: Int32Array, k: number,
     act: ActCode, strategy: MidlStrategyCode, y: Float32Array,
   ): void;
+
+  /**
+   * MID-L inference, MIDL.md section 1 steps 1-8 for a batch, in one call. Inputs: x (B x d);
+   * the shared projection projWeight (r x d); the gate head gateWeight (n x r), gateBias (n);
+   * the light head lightWeight (n x r), lightBias (n); the full path weight (n x d), bias (n).
+   * Per example i: z = projWeight x_i; logits = gateWeight z + gateBias; light = lightWeight z +
+   * lightBias; the k neurons with the largest logits are selected (the gates are sigmoid(logits),
+   * a monotonic map, so these are the top-k gates; ties to the lower index); with tau > 0 a
+   * selected neuron whose gate is below tau is dropped; then as midlSparseForward, with
+   * alpha = sigmoid(logits) and y holding light. Outputs: y (B x n, overwritten), counts[i] the
+   * number of neurons selected for example i, and, when sel is not null, sel (B x k) the
+   * selected indices ascending, the first counts[i] of each row valid.
+   */
+  midlInference(
+    x: Float32Array, B: number, d: number, n: number, r: number,
+    projWeight: Float32Array, gateWeight: Float32Array, gateBias: Float32Array,
+    lightWeight: Float32Array, lightBias: Float32Array, weight: Float32Array, bias: Float32Array,
+    k: number, tau: number, act: ActCode, strategy: MidlStrategyCode,
+    y: Float32Array, counts: Int32Array, sel: Int32Array | null,
+  ): void;
+
+  /** out[i] = 1 / (1 + exp(-x[i])); out may alias x. */
+  sigmoid(x: Float32Array, out: Float32Array): void;
+
+  /** dx[i] = dy[i] * y[i] * (1 - y[i]) (sigmoid backward from its output y); dx may alias dy. */
+  sigmoidBackward(dy: Float32Array, y: Float32Array, dx: Float32Array): void;
+
+  /**
+   * The MID-L selection as a 0/1 mask: per row of alpha (B x n), 1 on its k largest values
+   * (ties to the lower index) that are also >= tau (tau <= 0: no threshold), 0 elsewhere.
+   * mask is B x n, overwritten.
+   */
+  midlSelectMask(alpha: Float32Array, B: number, n: number, k: number, tau: number, mask: Float32Array): void;
+
+  /**
+   * The MID-L interpolation over `size` elements: y = act(a * full + (1 - a) * light) with
+   * a = alpha * mask.
+   */
+  midlInterpolate(
+    alpha: Float32Array, mask: Float32Array, full: Float32Array, light: Float32Array, act: ActCode, y: Float32Array,
+  ): void;
+
+  /**
+   * Its backward from dy and the forward's output y: with g = dy where act is none, or
+   * (y > 0 ? dy : 0) for relu, and a = alpha * mask, writes dFull = g * a,
+   * dLight = g * (1 - a), dAlpha = g * (full - light) (ste 'identity', code 0) or
+   * g * (full - light) * (mask + alpha) ('product', code 1). Each output may be null (skipped).
+   */
+  midlInterpolateBackward(
+    dy: Float32Array, y: Float32Array, alpha: Float32Array, mask: Float32Array, full: Float32Array,
+    light: Float32Array, act: ActCode, ste: SteCode,
+    dFull: Float32Array | null, dLight: Float32Array | null, dAlpha: Float32Array | null,
+  ): void;
 }
+
+/** Straight-through gradient modes of midlInterpolateBackward (see SteMode in src/midl/gating.ts). */
+export const Ste = { identity: 0, product: 1 } as const;
+export type SteCode = (typeof Ste)[keyof typeof Ste];
 
 /**
  * How midlSparseForward walks the work (MIDL.md section 3):

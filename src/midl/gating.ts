@@ -1,9 +1,10 @@
 /**
- * The two MID-L-specific ops: Top-k selection of the gates (no gradient: it is a
- * hard choice), and the interpolation y = act(a * full + (1 - a) * light) with
- * a = alpha * m, whose gradient to alpha is the straight-through estimator.
+ * The MID-L-specific ops: the gates alpha = sigmoid(logits), Top-k selection of the gates
+ * (no gradient: it is a hard choice), and the interpolation y = act(a * full + (1 - a) * light)
+ * with a = alpha * m, whose gradient to alpha is the straight-through estimator. Their loops
+ * run in the backend (one fused pass each), as they touch every one of the B x n values.
  */
-import { Act, backend } from '../backend/index.js';
+import { Act, Ste, backend } from '../backend/index.js';
 import { Tensor, accumulateGrad, result } from '../tensor/tensor.js';
 
 /** The selected neurons of each example: sel (B x k, ascending) of which counts[i] are valid. */
@@ -34,13 +35,37 @@ export function selectTopK(alpha: Float32Array, B: number, n: number, k: number,
   return { sel, counts, k };
 }
 
-/** The selection as a dense 0/1 mask (B x n). */
+/** The same selection as topKMask gives, as a dense 0/1 mask (B x n). */
 export function selectionMask(s: Selection, B: number, n: number): Float32Array {
   const m = new Float32Array(B * n);
   for (let i = 0; i < B; i++) {
     for (let t = 0; t < s.counts[i]; t++) m[i * n + s.sel[i * s.k + t]] = 1;
   }
   return m;
+}
+
+/** selectionMask(selectTopK(alpha, B, n, k, tau), B, n) in one backend pass. */
+export function topKMask(alpha: Float32Array, B: number, n: number, k: number, tau: number): Float32Array {
+  const mask = new Float32Array(B * n);
+  backend().midlSelectMask(alpha, B, n, k, tau, mask);
+  return mask;
+}
+
+/** The gates alpha = sigmoid(logits), with the exact derivative alpha * (1 - alpha). */
+export function gateValues(logits: Tensor): Tensor {
+  const out = new Float32Array(logits.size);
+  backend().sigmoid(logits.data, out);
+  return result(out, logits.shape, [logits], (g) => {
+    const dLogits = new Float32Array(g.length);
+    backend().sigmoidBackward(g, out, dLogits);
+    giveGrad(logits, dLogits);
+  });
+}
+
+/** Adds a freshly allocated gradient g into t.grad, adopting g when t has none yet (no copy). */
+function giveGrad(t: Tensor, g: Float32Array): void {
+  if (t.requiresGrad && t.grad === null) t.grad = g;
+  else accumulateGrad(t, g);
 }
 
 /**
@@ -57,36 +82,21 @@ export type SteMode = 'identity' | 'product';
 export function interpolate(
   alpha: Tensor, mask: Float32Array, full: Tensor, light: Tensor, act: 'none' | 'relu', ste: SteMode,
 ): Tensor {
-  const n = alpha.size;
-  const a = alpha.data;
-  const f = full.data;
-  const l = light.data;
-  const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const w = a[i] * mask[i];
-    const v = w * f[i] + (1 - w) * l[i];
-    y[i] = act === 'relu' && v < 0 ? 0 : v;
-  }
+  const be = backend();
+  const code = activationCode(act);
+  const y = new Float32Array(alpha.size);
+  be.midlInterpolate(alpha.data, mask, full.data, light.data, code, y);
   return result(y, alpha.shape, [alpha, full, light], (g) => {
-    const dPre = new Float32Array(n);
-    if (act === 'relu') backend().reluBackward(g, y, dPre);
-    else dPre.set(g);
-    if (full.requiresGrad) {
-      const dFull = new Float32Array(n);
-      for (let i = 0; i < n; i++) dFull[i] = dPre[i] * a[i] * mask[i];
-      accumulateGrad(full, dFull);
-    }
-    if (light.requiresGrad) {
-      const dLight = new Float32Array(n);
-      for (let i = 0; i < n; i++) dLight[i] = dPre[i] * (1 - a[i] * mask[i]);
-      accumulateGrad(light, dLight);
-    }
-    if (alpha.requiresGrad) {
-      const dAlpha = new Float32Array(n);
-      if (ste === 'identity') for (let i = 0; i < n; i++) dAlpha[i] = dPre[i] * (f[i] - l[i]);
-      else for (let i = 0; i < n; i++) dAlpha[i] = dPre[i] * (f[i] - l[i]) * (mask[i] + a[i]);
-      accumulateGrad(alpha, dAlpha);
-    }
+    const fresh = (t: Tensor): Float32Array | null => (t.requiresGrad ? new Float32Array(g.length) : null);
+    const dFull = fresh(full);
+    const dLight = fresh(light);
+    const dAlpha = fresh(alpha);
+    be.midlInterpolateBackward(
+      g, y, alpha.data, mask, full.data, light.data, code, ste === 'product' ? Ste.product : Ste.identity, dFull, dLight, dAlpha,
+    );
+    if (dFull) giveGrad(full, dFull);
+    if (dLight) giveGrad(light, dLight);
+    if (dAlpha) giveGrad(alpha, dAlpha);
   });
 }
 

@@ -33,7 +33,7 @@ import { linear } from '../tensor/ops/linalg.js';
 import { globalRng, type Rng } from '../tensor/rng.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { ActivityStats } from './activity.js';
-import { activationCode, interpolate, selectionMask, selectTopK, type SteMode } from './gating.js';
+import { activationCode, gateValues, interpolate, selectionMask, selectTopK, topKMask, type SteMode } from './gating.js';
 import { defaultRank, keptCount } from './shape.js';
 
 /** How eval mode computes the full path: sparse kernel (auto/gather/neuron) or dense-then-mask. */
@@ -83,6 +83,12 @@ export class MIDL extends Module {
   inference: InferenceMode;
   /** Active-neuron counts of eval-mode forwards since the last reset. */
   readonly activity: ActivityStats;
+  /**
+   * Opt-in record of the selection (null by default, costing nothing): when set to an
+   * n-long array, every eval-mode forward adds 1 to selectionCounts[j] per example that
+   * selected neuron j, so analyses can tell often-selected neurons from rarely-selected ones.
+   */
+  selectionCounts: Float64Array | null = null;
   private epochProgress = Infinity;
   private lastAlpha: Tensor | null = null;
 
@@ -135,16 +141,38 @@ export class MIDL extends Module {
     const B = x.shape[0];
     const n = this.outFeatures;
     const z = this.proj.forward(x);
-    const alpha = sigmoid(this.gate.forward(z));
+    const alpha = gateValues(this.gate.forward(z));
     const light = this.light.forward(z);
     const full = linear(x, this.weight, this.bias);
-    const selection = selectTopK(alpha.data, B, n, this.currentK(), this.threshold);
+    const mask = topKMask(alpha.data, B, n, this.currentK(), this.threshold);
     this.lastAlpha = this.gatePenalty > 0 ? alpha : null;
-    return interpolate(alpha, selectionMask(selection, B, n), full, light, this.activation, this.ste);
+    return interpolate(alpha, mask, full, light, this.activation, this.ste);
   }
 
-  /** The eval forward: the full path only where selected, unless inference is 'masked'. */
+  /**
+   * The eval forward: one backend call computes the gates, the selection, the light path
+   * and the full path only where selected; 'masked' runs the dense-then-mask reference.
+   */
   private forwardEval(x: Tensor): Tensor {
+    if (this.inference === 'masked') return this.forwardMasked(x);
+    const B = x.shape[0];
+    const n = this.outFeatures;
+    const k = this.currentK();
+    const y = new Float32Array(B * n);
+    const counts = new Int32Array(B);
+    const sel = this.selectionCounts !== null ? new Int32Array(B * k) : null;
+    backend().midlInference(
+      x.data, B, this.inFeatures, n, this.rank, this.proj.weight.data, this.gate.weight.data, (this.gate.bias as Tensor).data,
+      this.light.weight.data, (this.light.bias as Tensor).data, this.weight.data, this.bias.data,
+      k, this.threshold, activationCode(this.activation), strategyCodes[this.inference], y, counts, sel,
+    );
+    this.activity.record(counts);
+    if (sel !== null) this.countSelections(sel, counts, k);
+    return new Tensor(y, [B, n]);
+  }
+
+  /** The reference eval forward: every path dense, then masked (as in training). */
+  private forwardMasked(x: Tensor): Tensor {
     const B = x.shape[0];
     const n = this.outFeatures;
     const z = this.proj.forward(x);
@@ -152,16 +180,16 @@ export class MIDL extends Module {
     const light = this.light.forward(z);
     const selection = selectTopK(alpha.data, B, n, this.currentK(), this.threshold);
     this.activity.record(selection.counts);
-    if (this.inference === 'masked') {
-      const full = linear(x, this.weight, this.bias);
-      return interpolate(alpha, selectionMask(selection, B, n), full, light, this.activation, this.ste);
+    if (this.selectionCounts !== null) this.countSelections(selection.sel, selection.counts, selection.k);
+    const full = linear(x, this.weight, this.bias);
+    return interpolate(alpha, selectionMask(selection, B, n), full, light, this.activation, this.ste);
+  }
+
+  private countSelections(sel: Int32Array, counts: Int32Array, k: number): void {
+    const tally = this.selectionCounts as Float64Array;
+    for (let i = 0; i < counts.length; i++) {
+      for (let t = 0; t < counts[i]; t++) tally[sel[i * k + t]]++;
     }
-    const y = light.data;
-    backend().midlSparseForward(
-      x.data, B, this.inFeatures, this.weight.data, this.bias.data, n, alpha.data,
-      selection.sel, selection.counts, selection.k, activationCode(this.activation), strategyCodes[this.inference], y,
-    );
-    return new Tensor(y, [B, n]);
   }
 
   /** lambda * mean(alpha) of the last training forward, or null when the penalty is off. */

@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Act, MidlStrategy } from '../../src/backend/backend.js';
+import { Act, MidlStrategy, Ste } from '../../src/backend/backend.js';
 import type { ActCode, Backend, Conv2dShape } from '../../src/backend/backend.js';
 import { loadNativeBackend } from '../../src/backend/native.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
@@ -369,6 +369,118 @@ describe('native backend', () => {
     });
   });
 
+  /** Multiples of 1/4 in [-1, 1]: products and sums stay exact, so both backends rank the same logits. */
+  function quarters(n: number): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = (rng.int(9) - 4) / 4;
+    return out;
+  }
+
+  test('midlInference: ties, k = 1 and k = n, thresholds, batch 1, odd sizes, every strategy', () => {
+    const shapes = [
+      [1, 1, 1, 1, 1], [1, 17, 13, 3, 6], [3, 31, 7, 8, 7], [5, 9, 6, 2, 3], [17, 513, 40, 5, 1],
+      [64, 200, 96, 11, 43], [256, 784, 64, 27, 29], [9, 2048, 48, 64, 21],
+    ];
+    forThreadCounts((threads) => {
+      for (const [B, d, n, r, k] of shapes) {
+        const x = offsetView(quarters(B * d));
+        const proj = quarters(r * d);
+        const gate = quarters(n * r);
+        const gateBias = quarters(n);
+        const light = uniform(n * r);
+        const lightBias = uniform(n);
+        const weight = offsetView(uniform(n * d));
+        const bias = uniform(n);
+        for (const tau of [0, 0.6]) {
+          for (const act of [Act.none, Act.relu] as ActCode[]) {
+            const label = `midlInference B=${B} d=${d} n=${n} r=${r} k=${k} tau=${tau} act=${act} threads=${threads}`;
+            const expected = new Float32Array(B * n);
+            const expectedCounts = new Int32Array(B);
+            const expectedSel = new Int32Array(B * k);
+            reference.midlInference(x, B, d, n, r, proj, gate, gateBias, light, lightBias, weight, bias, k, tau, act,
+              MidlStrategy.auto, expected, expectedCounts, expectedSel);
+            for (const [name, strategy] of Object.entries(MidlStrategy)) {
+              const y = offsetView(new Float32Array(B * n).fill(NaN));
+              const counts = new Int32Array(B);
+              const sel = strategy === MidlStrategy.gather ? null : offsetView(new Int32Array(B * k));
+              native.midlInference(x, B, d, n, r, proj, gate, gateBias, light, lightBias, weight, bias, k, tau, act,
+                strategy, y, counts, sel);
+              assertClose(y, expected, 1e-5 * Math.sqrt(d), `${label} ${name}`);
+              assert.deepEqual(counts, expectedCounts, `${label} ${name}: counts`);
+              for (let i = 0; sel !== null && i < B; i++) {
+                assert.deepEqual(sel.subarray(i * k, i * k + counts[i]), expectedSel.subarray(i * k, i * k + counts[i]),
+                  `${label} ${name}: sel row ${i}`);
+              }
+            }
+          }
+        }
+      }
+    });
+  });
+
+  test('sigmoid and sigmoidBackward, large magnitudes and signed zeros included', () => {
+    const x = offsetView(Float32Array.from([...uniform(1000, -20, 20), 0, -0, 88, -88, 100, -100, 1e-8, -1e-8]));
+    const expected = new Float32Array(x.length);
+    reference.sigmoid(x, expected);
+    const actual = offsetView(new Float32Array(x.length));
+    native.sigmoid(x, actual);
+    assertClose(actual, expected, 3e-7, 'sigmoid');
+    const inPlace = x.slice();
+    native.sigmoid(inPlace, inPlace);
+    assertClose(inPlace, expected, 3e-7, 'sigmoid in place');
+    const dy = uniform(x.length);
+    const expectedDx = new Float32Array(x.length);
+    reference.sigmoidBackward(dy, expected, expectedDx);
+    const actualDx = offsetView(new Float32Array(x.length));
+    native.sigmoidBackward(dy, expected, actualDx);
+    assertClose(actualDx, expectedDx, 1e-6, 'sigmoidBackward');
+  });
+
+  test('midlSelectMask: ties to the lower index, thresholds, k = 1 and k = n', () => {
+    forThreadCounts((threads) => {
+      for (const [B, n] of [[1, 1], [3, 17], [200, 512], [7, 33]]) {
+        for (const k of new Set([1, Math.max(1, Math.round(0.45 * n)), n])) {
+          for (const tau of [0, 0.5]) {
+            const alpha = offsetView(levels(B * n, 5).map((v) => 0.5 + v / 8));
+            const expected = new Float32Array(B * n);
+            reference.midlSelectMask(alpha, B, n, k, tau, expected);
+            const actual = offsetView(new Float32Array(B * n).fill(7));
+            native.midlSelectMask(alpha, B, n, k, tau, actual);
+            assert.deepEqual(new Float32Array(actual), expected, `midlSelectMask B=${B} n=${n} k=${k} tau=${tau} threads=${threads}`);
+          }
+        }
+      }
+    });
+  });
+
+  test('midlInterpolate and its backward: both activations, both STE modes, skipped outputs', () => {
+    for (const size of [1, 17, 70000]) {
+      const alpha = uniform(size, 0, 1);
+      const mask = levels(size, 2).map((v) => v + 1);
+      const full = offsetView(uniform(size));
+      const light = uniform(size);
+      const dy = uniform(size);
+      for (const act of [Act.none, Act.relu] as ActCode[]) {
+        const expectedY = new Float32Array(size);
+        reference.midlInterpolate(alpha, mask, full, light, act, expectedY);
+        const y = offsetView(new Float32Array(size));
+        native.midlInterpolate(alpha, mask, full, light, act, y);
+        assertClose(y, expectedY, 1e-6, `midlInterpolate size=${size} act=${act}`);
+        for (const ste of [Ste.identity, Ste.product]) {
+          const expected = [0, 1, 2].map(() => new Float32Array(size));
+          reference.midlInterpolateBackward(dy, expectedY, alpha, mask, full, light, act, ste, expected[0], expected[1], expected[2]);
+          const actual = [0, 1, 2].map(() => offsetView(new Float32Array(size)));
+          native.midlInterpolateBackward(dy, expectedY, alpha, mask, full, light, act, ste, actual[0], actual[1], actual[2]);
+          ['dFull', 'dLight', 'dAlpha'].forEach((name, i) =>
+            assertClose(actual[i], expected[i], 1e-6, `midlInterpolateBackward ${name} size=${size} act=${act} ste=${ste}`));
+          const onlyAlpha = new Float32Array(size);
+          native.midlInterpolateBackward(dy, expectedY, alpha, mask, full, light, act, ste, null, null, onlyAlpha);
+          assertClose(onlyAlpha, expected[2], 1e-6, `midlInterpolateBackward dAlpha alone size=${size}`);
+        }
+      }
+    }
+  });
+
   test('bad arguments throw TypeError or RangeError instead of crashing', () => {
     const a = new Float32Array(4);
     assert.throws(() => native.gemm(false, false, 2, 2, 2, 1, a, a, 0, new Float32Array(3)), RangeError);
@@ -384,5 +496,11 @@ describe('native backend', () => {
       MidlStrategy.gather, a), RangeError);
     assert.throws(() => native.midlSparseForward(a, 1, 1, a, a, 4, a, new Int32Array([0, 1]), new Int32Array([3]), 2,
       Act.none, MidlStrategy.gather, a), RangeError);
+    assert.throws(() => native.midlInference(a, 1, 4, 4, 1, a, a, a, a, a, new Float32Array(15), a, 2, 0, Act.none,
+      MidlStrategy.auto, a, new Int32Array(1), null), RangeError);
+    assert.throws(() => native.midlInference(a, 1, 4, 4, 1, a, a, a, a, a, new Float32Array(16), a, 5, 0, Act.none,
+      MidlStrategy.auto, a, new Int32Array(1), null), RangeError);
+    assert.throws(() => native.midlSelectMask(a, 1, 4, 0, 0, a), RangeError);
+    assert.throws(() => native.midlInterpolateBackward(a, a, a, a, a, a, Act.none, 2 as never, null, null, null), RangeError);
   });
 });

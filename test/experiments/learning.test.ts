@@ -9,7 +9,7 @@ describe('learning on real data', () => {
     const data = await loadDataset('mnist', { dataDir: sharedDataDir() });
     const r = runTraining(data, {
       dataset: 'mnist', model: 'dense', seed: 1, epochs: 1, batchSize: 128, lr: 1e-3, weightDecay: 0,
-      keep: 0.45, dropout: 0.2, limitTrain: 30000, limitTest: 5000, labelNoise: 0,
+      keep: 0.45, dropout: 0.2, limitTrain: null, limitTest: 5000, labelNoise: 0,
     });
     assert.ok(r.testAccuracy >= 0.95, `test accuracy ${r.testAccuracy}`);
     assert.equal(r.cost.activeRatio, 1);

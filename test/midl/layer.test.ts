@@ -6,7 +6,7 @@ import { Sequential } from '../../src/nn/sequential.js';
 import { Flatten } from '../../src/nn/layers.js';
 import { MIDL, type InferenceMode } from '../../src/midl/layer.js';
 import { defaultRank, keptCount } from '../../src/midl/shape.js';
-import { interpolate, selectTopK } from '../../src/midl/gating.js';
+import { gateValues, interpolate, selectionMask, selectTopK, topKMask } from '../../src/midl/gating.js';
 import { costReport } from '../../src/midl/cost.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor, noGrad } from '../../src/tensor/tensor.js';
@@ -60,6 +60,27 @@ describe('Top-k selection', () => {
     const t = selectTopK(alpha, 2, 4, 3, 0.4);
     assert.deepEqual([...t.sel.subarray(0, t.counts[0])], [0, 1, 2]);
     assert.deepEqual([...t.sel.subarray(3, 3 + t.counts[1])], [1]);
+  });
+});
+
+describe('the fused training pieces', () => {
+  it('topKMask equals the mask of selectTopK, with ties and thresholds, on each backend', () => {
+    eachBackend((b) => {
+      for (const [B, n, k, tau] of [[2, 4, 2, 0], [2, 4, 3, 0.4], [9, 33, 15, 0.55], [1, 7, 7, 0]] as const) {
+        const alpha = Float32Array.from({ length: B * n }, () => 0.5 + (rng.int(5) - 2) / 10);
+        const expected = selectionMask(selectTopK(alpha, B, n, k, tau), B, n);
+        assert.deepEqual(topKMask(alpha, B, n, k, tau), expected, `${b.name} B=${B} n=${n} k=${k} tau=${tau}`);
+      }
+    });
+  });
+
+  it('gateValues is the sigmoid, with its exact gradient', () => {
+    eachBackend(() => {
+      const logits = randomTensor([3, 5], rng);
+      const alpha = gateValues(logits);
+      alpha.data.forEach((v, i) => assert.ok(Math.abs(v - sigmoidValue(logits.data[i])) < 3e-7));
+      gradcheck((t) => gateValues(t), [randomTensor([3, 5], rng)]);
+    });
   });
 });
 

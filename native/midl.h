@@ -1,0 +1,50 @@
+// Pieces shared by the MID-L kernels (midl.cc: inference; midl_train.cc: training).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include <napi.h>
+
+namespace midl {
+
+// Registration of the training kernels (midl_train.cc); common.h declares the others.
+void registerMidlTraining(Napi::Env env, Napi::Object exports);
+
+// e^x in float for x <= 0, vectorizable: x = n ln2 + f with |f| <= ln2 / 2, e^f by its
+// degree-7 Taylor polynomial (truncation below 1e-8 relative), 2^n through the exponent
+// bits. Within 2 ulp of the correctly rounded value; inputs below -87 give e^-87.
+inline float expNonPositive(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  const float shifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
+  const float n = (x * 1.44269504f + shifter) - shifter;
+  const float f = (x - n * 0.693359375f) + n * 2.12194440e-4f;  // ln2 in two parts, n * first exact
+  float p = 1.0f / 5040.0f;
+  p = p * f + 1.0f / 720.0f;
+  p = p * f + 1.0f / 120.0f;
+  p = p * f + 1.0f / 24.0f;
+  p = p * f + 1.0f / 6.0f;
+  p = p * f + 0.5f;
+  p = p * f + 1.0f;
+  p = p * f + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+// The logistic function in the form that never overflows: e = e^-|v|, then 1 / (1 + e)
+// or e / (1 + e).
+inline float sigmoid(float v) {
+  const float e = expNonPositive(v < 0.0f ? v : -v);
+  const float s = 1.0f / (1.0f + e);
+  return v >= 0.0f ? s : e * s;
+}
+
+// out[j] = sigmoid(in[j]) for j < count; out may alias in.
+inline void sigmoidSpan(const float* in, size_t count, float* out) {
+  for (size_t j = 0; j < count; j++) out[j] = sigmoid(in[j]);
+}
+
+}  // namespace midl
