@@ -9,9 +9,11 @@ import { benchCommand } from './commands/bench.js';
 import { dataCommand } from './commands/data.js';
 import { evalCommand } from './commands/eval.js';
 import { reproduceCommand } from './commands/reproduce.js';
+import { robustnessCommand } from './commands/robustness.js';
+import { smiCommand } from './commands/smi.js';
 import { trainCommand } from './commands/train.js';
 
-const commands: Command[] = [reproduceCommand, trainCommand, evalCommand, dataCommand, benchCommand];
+const commands: Command[] = [reproduceCommand, trainCommand, evalCommand, smiCommand, robustnessCommand, benchCommand, dataCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -62,12 +62,13 @@ export interface RunOutcome {
   epochsTrainedNow: number;
 }
 
-/** The run's data: a seeded training subset with optional label noise, and the first test examples. */
+/** The run's data: a seeded training subset with optional label noise, and a fixed random test subset. */
 export function prepareSplits(data: Dataset, cfg: RunConfig): { train: Split; test: Split } {
   const rng = new Rng(cfg.seed).fork();
   let train = cfg.limitTrain === null ? data.train : limitTrain(data.train, cfg.limitTrain, rng);
   if (cfg.labelNoise > 0) train = { ...train, y: injectLabelNoise(train.y, cfg.labelNoise, data.numClasses, rng) };
-  const test = cfg.limitTest === null ? data.test : limitTrain(data.test, cfg.limitTest);
+  // A random test subset (some test files are sorted by label), the same for every run and seed.
+  const test = cfg.limitTest === null ? data.test : limitTrain(data.test, cfg.limitTest, new Rng(0));
   return { train, test };
 }
 

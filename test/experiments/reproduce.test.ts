@@ -11,7 +11,7 @@ describe('midl reproduce (tiny)', () => {
     const out = tempDir();
     const args = [
       'reproduce', '--datasets', 'mnist,adult,cifar10', '--models', 'dense,midl', '--seeds', '1', '--epochs', '1',
-      '--limit-train', '300', '--limit-test', '200', '--data-dir', sharedDataDir(), '--out', out,
+      '--limit-train', '300', '--limit-test', '200', '--data-dir', sharedDataDir(), '--out', out, '--no-analyses',
     ];
     // cifar10 is hidden: a data root holding only mnist and adult.
     const root = tempDir();

@@ -2,10 +2,12 @@
 import { backend } from '../../backend/index.js';
 import { MidlInputError } from '../../errors.js';
 import { benchLayer } from '../../experiments/layer-bench.js';
+import { benchModelCommand } from './bench-model.js';
 import { listFlag, numberFlag, parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 
 const help = `Usage: midl bench layer [options]
+       midl bench model --dataset D [options]   (see midl bench model --help)
 
 Times one hidden layer at inference, side by side in one process: the dense
 Linear (+ReLU), MID-L with its sparse kernel, and MID-L dense-then-mask.
@@ -54,11 +56,14 @@ async function benchLayerCommand(argv: string[]): Promise<number> {
 }
 
 /** Subcommands of `midl bench`, by name. */
-const subcommands: Record<string, (argv: string[]) => Promise<number>> = { layer: benchLayerCommand };
+const subcommands: Record<string, (argv: string[]) => Promise<number>> = {
+  layer: benchLayerCommand,
+  model: (argv) => benchModelCommand.run(argv),
+};
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'speed: bench layer (MID-L vs dense layer)',
+  summary: 'speed: bench layer (one MID-L layer), bench model (a benchmark\'s models: latency, memory)',
   help,
   async run(argv) {
     const [sub, ...rest] = argv;

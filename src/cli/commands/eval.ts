@@ -19,7 +19,7 @@ Options:
   --data-dir DIR       where the dataset's files are
   --input-noise SIGMA  add N(0, SIGMA^2) noise to the normalized test inputs (default 0)
   --seed S             seed of the input noise (default 1)
-  --limit-test N       evaluate on the first N test examples
+  --limit-test N       evaluate on a fixed random subset of N test examples
   --json               last line of stdout is one JSON object with the results
   -h, --help           this text
 `;
@@ -46,7 +46,7 @@ export const evalCommand: Command = {
     const { model, config, inputShape } = modelFromCheckpoint(flags.checkpoint);
     const data = await loadDataset(config.dataset, { dataDir: flags['data-dir'] as string | undefined });
     let test = data.test;
-    if (flags['limit-test'] !== undefined) test = limitTrain(test, numberFlag(flags, 'limit-test', 0, { min: 1, integer: true }));
+    if (flags['limit-test'] !== undefined) test = limitTrain(test, numberFlag(flags, 'limit-test', 0, { min: 1, integer: true }), new Rng(0));
     test = withGaussianNoise(test, sigma, new Rng(seed));
     const r = evaluateRun(model, test, inputShape);
     const summary = {

@@ -2,12 +2,14 @@
 import * as path from 'node:path';
 import { datasetNames, type DatasetName } from '../../data/types.js';
 import { MidlInputError } from '../../errors.js';
+import { analysisNames, analysisSettings, studyAnalyses, type AnalysisName } from '../../experiments/analyses/index.js';
 import { variants, type Variant } from '../../experiments/models.js';
 import { formatResultsTable } from '../../experiments/report/markdown.js';
 import { runStudy } from '../../experiments/reproduce.js';
 import { listFlag, numberFlag, parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { ProgressBar } from '../progress.js';
+import { trainingProgress } from './robustness.js';
 
 const help = `Usage: midl reproduce [options]
 
@@ -25,6 +27,12 @@ Options:
   --data-dir ROOT    a folder holding the datasets (e.g. ../shared/data)
   --out DIR          where results go (default ./results)
   --resume           skip runs already finished in DIR; continue a half-trained one
+  --analyses LIST    after each dataset's runs, from ${analysisNames.join(',')} (default:
+                     all): SMI of the hidden layers; label noise, input noise and
+                     overfitting; latency and memory (--quick: smaller settings,
+                     extra training on adult only; results.json config.analyses
+                     records them)
+  --no-analyses      only the runs and the table
   -h, --help         this text
 
 Datasets whose files are missing are skipped (the report says why); the command
@@ -39,6 +47,20 @@ function parseDataset(item: string): DatasetName {
 function parseVariant(item: string): Variant {
   if (!(variants as readonly string[]).includes(item)) throw new Error(`unknown model '${item}' (expected ${variants.join(', ')})`);
   return item as Variant;
+}
+
+function parseAnalysis(item: string): AnalysisName {
+  if (!(analysisNames as readonly string[]).includes(item)) throw new Error(`unknown analysis '${item}' (expected ${analysisNames.join(', ')})`);
+  return item as AnalysisName;
+}
+
+/** The analyses asked for: --analyses LIST, none with --no-analyses, all by default. */
+function chosenAnalyses(flags: Record<string, unknown>): AnalysisName[] {
+  if (flags['no-analyses'] === true) {
+    if (flags.analyses !== undefined) throw new MidlInputError('--no-analyses: cannot be combined with --analyses');
+    return [];
+  }
+  return listFlag(flags, 'analyses', [...analysisNames], parseAnalysis);
 }
 
 function parseSeed(item: string): number {
@@ -61,6 +83,8 @@ export const reproduceCommand: Command = {
       'data-dir': { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'boolean' },
+      analyses: { type: 'string' },
+      'no-analyses': { type: 'boolean' },
       epochs: { type: 'string' },
       'limit-train': { type: 'string' },
       'limit-test': { type: 'string' },
@@ -73,6 +97,13 @@ export const reproduceCommand: Command = {
     const outDir = path.resolve((flags.out as string | undefined) ?? 'results');
     const optional = (name: string): number | undefined =>
       flags[name] === undefined ? undefined : numberFlag(flags, name, 0, { min: 1, integer: true });
+    const analyses = chosenAnalyses(flags);
+    const override = { epochs: optional('epochs'), limitTrain: optional('limit-train'), limitTest: optional('limit-test') };
+    const log = (line: string): void => void process.stderr.write(`${line}\n`);
+    const afterDataset = analyses.length === 0 ? undefined : studyAnalyses({
+      settings: analysisSettings(quick, analyses), outDir, resume: flags.resume === true,
+      override, log, onRunStart: trainingProgress,
+    });
     const started = Date.now();
     let bar: ProgressBar | null = null;
     const results = await runStudy({
@@ -84,8 +115,9 @@ export const reproduceCommand: Command = {
       dataRoot: flags['data-dir'] as string | undefined,
       outDir,
       resume: flags.resume === true,
-      override: { epochs: optional('epochs'), limitTrain: optional('limit-train'), limitTest: optional('limit-test') },
-      log: (line) => process.stderr.write(`${line}\n`),
+      override,
+      afterDataset,
+      log,
       onRunStart: (label, index, total) => ({
         onEpochStart: (epoch, epochs, examples) => {
           bar = new ProgressBar(`[${index}/${total}] ${label} epoch ${epoch}/${epochs}`, examples);

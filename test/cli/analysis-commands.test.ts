@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, it } from 'node:test';
+import { loadDataset } from '../../src/data/load.js';
+import { loadResults } from '../../src/experiments/results.js';
+import { runTraining } from '../../src/experiments/run.js';
+import { repoRoot, sharedDataDir, tempDir } from '../helpers.js';
+import { runCli, type CliResult } from './cli.js';
+
+/**
+ * Runs one exported Command in a child process, as `midl <command>` would once main.ts (or
+ * `midl bench`) dispatches to it.
+ */
+function runCommand(file: string, exported: string, args: string[]): Promise<CliResult> {
+  const url = pathToFileURL(path.join(repoRoot, 'dist', 'src', 'cli', 'commands', file)).href;
+  const script = `const m = await import(${JSON.stringify(url)}); process.exitCode = await m.${exported}.run(process.argv.slice(1));`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+function lastJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+}
+
+describe('analysis commands', () => {
+  it('bench model --json: latency and memory per model and batch size', async () => {
+    const r = await runCommand('bench-model.js', 'benchModelCommand', [
+      '--dataset', 'adult', '--epochs', '0', '--batch', '1,8', '--budget-ms', '20', '--data-dir', sharedDataDir(), '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = lastJson(r.stdout);
+    assert.equal(out.dataset, 'adult');
+    const records = out.latency as Record<string, unknown>[];
+    assert.deepEqual(records.map((x) => [x.model, x.batch]), [
+      ['dense', 1], ['static', 1], ['midl', 1], ['dense', 8], ['static', 8], ['midl', 8],
+    ]);
+    const fields = [
+      'dataset', 'model', 'batch', 'median_ms', 'p95_ms', 'runs', 'param_bytes', 'param_bytes_read_per_example',
+      'activation_bytes_per_example', 'activation_bytes_written_per_example', 'peak_rss_bytes',
+    ];
+    for (const x of records) assert.deepEqual(Object.keys(x).sort(), [...fields].sort());
+  });
+
+  it('smi --json: SMI per hidden layer of a checkpoint, per-neuron groups for MID-L', async () => {
+    const out = tempDir();
+    const data = await loadDataset('adult', { dataDir: sharedDataDir() });
+    runTraining(data, {
+      dataset: 'adult', model: 'midl', seed: 1, epochs: 1, batchSize: 64, lr: 1e-3, weightDecay: 0, keep: 0.45, dropout: 0.2,
+      limitTrain: 300, limitTest: 100, labelNoise: 0,
+    }, { outDir: out });
+    const args = ['--checkpoint', path.join(out, 'final.safetensors'), '--directions', '8', '--examples', '300', '--data-dir', sharedDataDir()];
+    const r = await runCommand('smi.js', 'smiCommand', [...args, '--layer', 'hidden2', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const records = lastJson(r.stdout).smi as Record<string, unknown>[];
+    assert.equal(records.length, 1);
+    assert.equal(records[0].layer, 'hidden2');
+    assert.equal(records[0].examples, 300);
+    assert.equal((records[0].per_neuron as { selected_most: number[] }).selected_most.length, 64);
+    assert.match(r.stdout, /least-selected neurons/);
+    const bad = await runCommand('smi.js', 'smiCommand', [...args, '--layer', 'hidden7']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--layer: no hidden layer 'hidden7'/);
+  });
+
+  it('robustness --json: label noise, input noise and overfitting records', async () => {
+    const r = await runCommand('robustness.js', 'robustnessCommand', [
+      '--dataset', 'adult', '--seeds', '1', '--models', 'dense,midl', '--epochs', '1', '--limit-train', '300', '--limit-test', '200',
+      '--label-noise', '0.4', '--input-noise', '0.2', '--subset', '0.01', '--overfit-epochs', '2', '--data-dir', sharedDataDir(), '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = lastJson(r.stdout);
+    const pairs = (key: string, level: string): unknown[][] =>
+      (out[key] as Record<string, unknown>[]).map((x) => [x.model, x[level]]);
+    assert.deepEqual(pairs('label_noise', 'noise'), [['dense', 0], ['dense', 0.4], ['midl', 0], ['midl', 0.4]]);
+    assert.deepEqual(pairs('input_noise', 'sigma'), [['dense', 0], ['dense', 0.2], ['midl', 0], ['midl', 0.2]]);
+    assert.deepEqual(pairs('overfitting', 'epochs'), [['dense', 2], ['midl', 2]]);
+  });
+
+  it('reproduce puts the analyses into results.json and the report', async () => {
+    const out = tempDir();
+    const args = [
+      'reproduce', '--quick', '--datasets', 'adult', '--models', 'dense,midl', '--epochs', '1', '--limit-train', '300', '--limit-test', '200',
+      '--data-dir', sharedDataDir(), '--out', out,
+    ];
+    const r = await runCli(args);
+    assert.equal(r.code, 0, r.stderr);
+    const results = loadResults(path.join(out, 'results.json'));
+    const analyses = results.analyses;
+    assert.ok(analyses?.smi && analyses.robustness && analyses.latency);
+    assert.deepEqual(analyses.smi.map((s) => `${s.model} ${s.layer}`), ['dense hidden1', 'dense hidden2', 'midl hidden1', 'midl hidden2']);
+    assert.ok(analyses.smi.filter((s) => s.model === 'midl').every((s) => s.per_neuron !== undefined));
+    assert.deepEqual(analyses.robustness.label_noise.map((x) => [x.model, x.noise]), [['dense', 0], ['dense', 0.4], ['midl', 0], ['midl', 0.4]]);
+    assert.deepEqual(analyses.robustness.input_noise.map((x) => [x.model, x.sigma]), [['dense', 0], ['dense', 0.2], ['midl', 0], ['midl', 0.2]]);
+    assert.equal(analyses.robustness.overfitting.length, 2);
+    assert.deepEqual([...new Set(analyses.latency.map((x) => x.batch))], [1, 64]);
+    assert.deepEqual((results.config.analyses as { analyses: string[] }).analyses, ['smi', 'robustness', 'latency']);
+    const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    for (const title of ['Sliced mutual information', 'Robustness: label noise', 'Robustness: overfitting', 'Inference latency and memory']) {
+      assert.ok(html.includes(title), title);
+    }
+
+    const both = await runCli([...args, '--no-analyses', '--analyses', 'smi']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--no-analyses: cannot be combined with --analyses/);
+    const unknown = await runCli([...args, '--analyses', 'smi,speed']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--analyses: unknown analysis 'speed'/);
+  });
+});
