@@ -34,8 +34,8 @@ export function measureLatency(model: AnyModule, input: Tensor, o: { budgetMs?: 
     return Number(process.hrtime.bigint() - t0) / 1e6;
   };
   const probe = Math.max(once(), once(), 1e-3);
-  // At least 10 timed runs; slow models (a CNN at batch 256) stay near the budget.
-  const runs = Math.max(10, Math.min(o.maxRuns ?? 2000, Math.floor((o.budgetMs ?? 400) / probe)));
+  // At least 5 timed runs; slow models (a CNN at batch 256) stay near the budget.
+  const runs = Math.max(5, Math.min(o.maxRuns ?? 2000, Math.floor((o.budgetMs ?? 400) / probe)));
   for (let i = 0; i < Math.min(50, Math.ceil(runs / 4)); i++) once();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(once());

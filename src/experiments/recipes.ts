@@ -29,9 +29,9 @@ export const fullRecipes: Record<DatasetName, Recipe> = {
 
 export const quickRecipes: Record<DatasetName, Recipe> = {
   mnist: { ...base, epochs: 2, limitTrain: 10000, limitTest: 2000 },
-  cifar10: { ...base, epochs: 2, limitTrain: 3000, limitTest: 1000 },
-  cifar100: { ...base, epochs: 2, limitTrain: 3000, limitTest: 1000 },
-  svhn: { ...base, epochs: 2, limitTrain: 3000, limitTest: 1000 },
+  cifar10: { ...base, epochs: 1, limitTrain: 1500, limitTest: 500 },
+  cifar100: { ...base, epochs: 1, limitTrain: 1500, limitTest: 500 },
+  svhn: { ...base, epochs: 1, limitTrain: 1500, limitTest: 500 },
   adult: { ...base, batchSize: 256, epochs: 2, limitTrain: 10000, limitTest: 4000 },
   imdb: { ...base, epochs: 2, limitTrain: 5000, limitTest: 2000 },
 };
