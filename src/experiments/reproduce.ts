@@ -93,7 +93,9 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
     }
     const recipe = { ...recipeFor(name, o.quick), ...withoutUndefined(o.override ?? {}) };
     results.config.epochs[name] = recipe.epochs;
-    results.config.limits[name] = { train: recipe.limitTrain, test: recipe.limitTest };
+    // The examples actually used: a limit larger than the data found is no limit.
+    const used = (limit: number | null, count: number): number | null => (limit === null || limit >= count ? null : limit);
+    results.config.limits[name] = { train: used(recipe.limitTrain, data.train.count), test: used(recipe.limitTest, data.test.count) };
     const trained: TrainedRun[] = [];
     for (const model of o.models) {
       for (const seed of o.seeds) {
