@@ -1,5 +1,6 @@
 /** 2-D convolution over NCHW batches, as im2col + one GEMM per image. */
 import { Act, backend, type Conv2dShape } from '../../backend/index.js';
+import { acquireScratch, releaseScratch } from '../scratch.js';
 import { Tensor, accumulateGrad, result } from '../tensor.js';
 
 export interface ConvStrideAndPad {
@@ -24,7 +25,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, o: ConvSt
   const spatial = oh * ow;
   const ckk = C * kh * kw;
   const be = backend();
-  const cols = new Float32Array(N * ckk * spatial);
+  const cols = acquireScratch(N * ckk * spatial);
   be.im2col(x.data, s, cols);
   const y = new Float32Array(N * F * spatial);
   for (let n = 0; n < N; n++) {
@@ -34,10 +35,10 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, o: ConvSt
   const code = act === 'relu' ? Act.relu : Act.none;
   if (bias !== null || code !== Act.none) addChannelBias(y, bias?.data ?? null, N, F, spatial, code);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
-  return result(y, [N, F, oh, ow], inputs, (g) => {
+  const out = result(y, [N, F, oh, ow], inputs, (g) => {
     let dy = g;
     if (code === Act.relu) {
-      dy = new Float32Array(g.length);
+      dy = acquireScratch(g.length);
       be.reluBackward(g, y, dy);
     }
     if (weight.requiresGrad) {
@@ -61,16 +62,22 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, o: ConvSt
       accumulateGrad(bias, db);
     }
     if (x.requiresGrad) {
-      const dcols = new Float32Array(N * ckk * spatial);
+      const dcols = acquireScratch(N * ckk * spatial);
       for (let n = 0; n < N; n++) {
         be.gemm(true, false, ckk, spatial, F, 1, weight.data, dy.subarray(n * F * spatial, (n + 1) * F * spatial),
           0, dcols.subarray(n * ckk * spatial, (n + 1) * ckk * spatial));
       }
       const dx = new Float32Array(x.size);
       be.col2im(dcols, s, dx);
+      releaseScratch(dcols);
       accumulateGrad(x, dx);
     }
+    releaseScratch(cols);
+    if (dy !== g) releaseScratch(dy);
   });
+  // Without a backward pass to come, the columns are not needed any more.
+  if (out.node === null) releaseScratch(cols);
+  return out;
 }
 
 /** y[n, f, :] = act(y[n, f, :] + bias[f]): a bias per output channel. */
