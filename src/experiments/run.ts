@@ -40,6 +40,8 @@ export interface RunConfig {
   labelNoise: number;
   /** Further MID-L options. */
   midl?: Omit<MidlOptions, 'keep' | 'rng'>;
+  /** Static variant: epochs of fine-tuning after the neurons are fixed (default 0). */
+  finetuneEpochs?: number;
 }
 
 export interface RunHooks {
@@ -124,11 +126,39 @@ export function runTraining(data: Dataset, cfg: RunConfig, o: { outDir?: string;
       });
     }
   }
-  if (cfg.model === 'static') toStaticSparse(model, cfg.keep);
+  if (cfg.model === 'static') {
+    toStaticSparse(model, cfg.keep);
+    trainSeconds += finetune(model, data, train, test, cfg, shuffleRng, history, o.hooks);
+  }
   const outcome = evaluateRun(model, test, data.inputShape);
   const result: RunOutcome = { config: cfg, model, train, test, history, trainSeconds, ...outcome, epochsTrainedNow: cfg.epochs - startEpoch };
   if (o.outDir !== undefined) writeRunFiles(o.outDir, data, result);
   return result;
+}
+
+/**
+ * Fine-tunes a static-sparse model for cfg.finetuneEpochs with a fresh optimizer (the
+ * dropped neurons' outputs are masked, so only the kept ones learn); appends to history.
+ */
+function finetune(
+  model: Sequential, data: Dataset, train: Split, test: Split, cfg: RunConfig, rng: Rng, history: EpochRecord[], hooks?: RunHooks,
+): number {
+  const epochs = cfg.finetuneEpochs ?? 0;
+  if (epochs === 0) return 0;
+  const opt = new Adam(model.parameters(), { lr: cfg.lr, weightDecay: cfg.weightDecay });
+  let seconds = 0;
+  for (let e = 0; e < epochs; e++) {
+    const epoch = cfg.epochs + e;
+    hooks?.onEpochStart?.(epoch + 1, cfg.epochs + epochs, train.count);
+    const started = process.hrtime.bigint();
+    const r = trainEpoch(model, opt, train, data.inputShape, { epoch, batchSize: cfg.batchSize, rng, onBatch: hooks?.onBatch });
+    const s = Number(process.hrtime.bigint() - started) / 1e9;
+    seconds += s;
+    const record = { epoch: epoch + 1, train_loss: r.loss, train_accuracy: r.accuracy, test_accuracy: evaluateAccuracy(model, test, data.inputShape), seconds: s };
+    history.push(record);
+    hooks?.onEpochEnd?.(record);
+  }
+  return seconds;
 }
 
 /** Test accuracy with fresh activity statistics, and the cost report they imply. */

@@ -26,4 +26,14 @@ describe('learning on real data', () => {
     assert.ok(Math.abs(midl.cost.activeRatio - 115 / 256) < 1e-9);
     assert.ok(midl.cost.flopsSaving > 1.5);
   });
+
+  it('fine-tuning a static-sparse model after fixing its neurons recovers accuracy', async () => {
+    const data = await loadDataset('mnist', { dataDir: sharedDataDir() });
+    const base = { dataset: 'mnist' as const, model: 'static' as const, seed: 3, epochs: 1, batchSize: 128, lr: 1e-3, weightDecay: 0, keep: 0.45, dropout: 0.2, limitTrain: 6000, limitTest: 2000, labelNoise: 0 };
+    const plain = runTraining(data, base);
+    const tuned = runTraining(data, { ...base, finetuneEpochs: 1 });
+    assert.equal(tuned.history.length, 2);
+    assert.equal(tuned.cost.activeRatio, plain.cost.activeRatio);
+    assert.ok(tuned.testAccuracy > plain.testAccuracy, `fine-tuned ${tuned.testAccuracy} vs ${plain.testAccuracy}`);
+  });
 });

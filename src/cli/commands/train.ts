@@ -25,6 +25,7 @@ Options:
   --seed S             seed of every random draw (default 1)
   --limit-train N      train on a seeded random subset of N examples
   --label-noise P      flip a fraction P of training labels to another class
+  --finetune-epochs N  static model: fine-tune N epochs after fixing its neurons (default 0)
   --data-dir DIR       where the dataset's files are (default: $MIDL_DATA_DIR, then the cache)
   --out DIR            write a checkpoint after every epoch, and run.json, model.safetensors
   --resume             continue from DIR/checkpoint.safetensors (needs --out)
@@ -48,6 +49,7 @@ export function trainConfigFromFlags(flags: Record<string, unknown>, dataset: Ru
     limitTrain: flags['limit-train'] === undefined ? null : numberFlag(flags, 'limit-train', 0, { min: 1, integer: true }),
     limitTest: null,
     labelNoise: numberFlag(flags, 'label-noise', 0, { min: 0, max: 1 }),
+    finetuneEpochs: numberFlag(flags, 'finetune-epochs', 0, { min: 0, integer: true }),
   };
 }
 
@@ -61,6 +63,7 @@ export const trainFlagSpec = {
   seed: { type: 'string' },
   'limit-train': { type: 'string' },
   'label-noise': { type: 'string' },
+  'finetune-epochs': { type: 'string' },
   'data-dir': { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'boolean' },
