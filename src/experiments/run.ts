@@ -64,9 +64,15 @@ export interface RunOutcome {
   epochsTrainedNow: number;
 }
 
+/** The run's independent random streams, derived from its seed in a fixed order. */
+function runStreams(seed: number): { data: Rng; model: Rng; shuffle: Rng } {
+  const root = new Rng(seed);
+  return { data: root.fork(), model: root.fork(), shuffle: root.fork() };
+}
+
 /** The run's data: a seeded training subset with optional label noise, and a fixed random test subset. */
 export function prepareSplits(data: Dataset, cfg: RunConfig): { train: Split; test: Split } {
-  const rng = new Rng(cfg.seed).fork();
+  const rng = runStreams(cfg.seed).data;
   let train = cfg.limitTrain === null ? data.train : limitTrain(data.train, cfg.limitTrain, rng);
   if (cfg.labelNoise > 0) train = { ...train, y: injectLabelNoise(train.y, cfg.labelNoise, data.numClasses, rng) };
   // A random test subset (some test files are sorted by label), the same for every run and seed.
@@ -86,10 +92,7 @@ const CHECKPOINT = 'checkpoint.safetensors';
 /** Trains (or resumes) and evaluates one run. With outDir, checkpoints there every epoch and writes run.json. */
 export function runTraining(data: Dataset, cfg: RunConfig, o: { outDir?: string; resume?: boolean; hooks?: RunHooks } = {}): RunOutcome {
   const { train, test } = prepareSplits(data, cfg);
-  const root = new Rng(cfg.seed);
-  root.fork(); // the data stream, used by prepareSplits
-  const modelRng = root.fork();
-  const shuffleRng = root.fork();
+  const { model: modelRng, shuffle: shuffleRng } = runStreams(cfg.seed);
   const model = modelFor(data, cfg, modelRng);
   const opt = new Adam(model.parameters(), { lr: cfg.lr, weightDecay: cfg.weightDecay });
   let history: EpochRecord[] = [];

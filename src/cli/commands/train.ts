@@ -34,7 +34,7 @@ Options:
   -h, --help           this text
 `;
 
-export function trainConfigFromFlags(flags: Record<string, unknown>, dataset: RunConfig['dataset']): RunConfig {
+function trainConfigFromFlags(flags: Record<string, unknown>, dataset: RunConfig['dataset']): RunConfig {
   const recipe = recipeFor(dataset, false);
   return {
     dataset,
@@ -53,7 +53,7 @@ export function trainConfigFromFlags(flags: Record<string, unknown>, dataset: Ru
   };
 }
 
-export const trainFlagSpec = {
+const trainFlagSpec = {
   dataset: { type: 'string' },
   model: { type: 'string' },
   keep: { type: 'string' },
