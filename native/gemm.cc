@@ -10,19 +10,12 @@
 #include <algorithm>
 
 #include "common.h"
+#include "gemm.h"
 
 namespace midl {
 
 namespace {
 
-struct GemmProblem {
-  bool transA, transB;
-  size_t M, N, K;
-  float alpha, beta;
-  const float* A;
-  const float* B;
-  float* C;
-};
 
 CBLAS_TRANSPOSE blasTrans(bool t) { return t ? CblasTrans : CblasNoTrans; }
 
@@ -77,6 +70,14 @@ void scaleC(const GemmProblem& p) {
   for (size_t i = 0; i < count; i++) p.C[i] = p.beta == 0 ? 0.0f : p.beta * p.C[i];
 }
 
+}  // namespace
+
+void runGemmSerial(const GemmProblem& p) {
+  if (p.M == 0 || p.N == 0) return;
+  if (p.K == 0) return scaleC(p);
+  gemmBlock(p, 0, p.M, 0, p.N);
+}
+
 void runGemm(const GemmProblem& p) {
   if (p.M == 0 || p.N == 0) return;
   if (p.K == 0) return scaleC(p);
@@ -97,6 +98,8 @@ void runGemm(const GemmProblem& p) {
     }
   }
 }
+
+namespace {
 
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Args args(info, "gemm", 10);

@@ -37,6 +37,13 @@ export interface Conv2dShape {
   pad: number;
 }
 
+/** Where conv2dBackward accumulates its gradients (null: not wanted). */
+export interface ConvGrads {
+  dx: Float32Array | null;
+  dweight: Float32Array | null;
+  dbias: Float32Array | null;
+}
+
 export interface Backend {
   readonly name: 'native' | 'reference';
 
@@ -77,13 +84,23 @@ export interface Backend {
   adamStep(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, o: AdamOptions): void;
 
   /**
-   * im2col for a whole NCHW batch. out is batch x (channels*kernelH*kernelW) x (outH*outW),
-   * row index c*kernelH*kernelW + ki*kernelW + kj; zero padding.
+   * 2-D convolution of an NCHW batch: y = act(conv(x, weight) + bias), with weight
+   * filters x channels x kernelH x kernelW, bias (filters) or null, and y
+   * batch x filters x outH x outW (zero padding, PyTorch's cross-correlation).
    */
-  im2col(x: Float32Array, s: Conv2dShape, out: Float32Array): void;
+  conv2dForward(
+    x: Float32Array, weight: Float32Array, bias: Float32Array | null, s: Conv2dShape, filters: number, act: ActCode,
+    y: Float32Array,
+  ): void;
 
-  /** The adjoint of im2col: accumulates cols (layout as im2col's out) into dx (batch x C x H x W). */
-  col2im(cols: Float32Array, s: Conv2dShape, dx: Float32Array): void;
+  /**
+   * Gradients of conv2dForward given its output y (for the ReLU's mask) and dy; each
+   * buffer of `grads` accumulates, and a null one is not computed.
+   */
+  conv2dBackward(
+    x: Float32Array, weight: Float32Array, y: Float32Array, dy: Float32Array, s: Conv2dShape, filters: number,
+    act: ActCode, grads: ConvGrads,
+  ): void;
 
   /**
    * Max pooling (padding counts as -infinity). out is batch x C x outH x outW; argmax holds, per

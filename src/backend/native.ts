@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ActCode, AdamOptions, Backend, Conv2dShape, MidlStrategyCode, SteCode } from './backend.js';
+import type { ActCode, AdamOptions, Backend, Conv2dShape, ConvGrads, MidlStrategyCode, SteCode } from './backend.js';
+import { Act } from './backend.js';
 
 /** The addon's exports: Backend's methods with options objects spread into positional arguments. */
 interface NativeAddon {
@@ -28,8 +29,14 @@ interface NativeAddon {
     param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number,
   ): void;
-  im2col(x: Float32Array, ...shapeAndOut: [...ShapeArgs, Float32Array]): void;
-  col2im(cols: Float32Array, ...shapeAndOut: [...ShapeArgs, Float32Array]): void;
+  conv2dForward(
+    x: Float32Array, weight: Float32Array, bias: Float32Array | null,
+    ...shapeAndRest: [...ShapeArgs, number, boolean, Float32Array]
+  ): void;
+  conv2dBackward(
+    x: Float32Array, weight: Float32Array, y: Float32Array, dy: Float32Array,
+    ...shapeAndRest: [...ShapeArgs, number, boolean, Float32Array | null, Float32Array | null, Float32Array | null]
+  ): void;
   maxPool2d(x: Float32Array, ...shapeAndOut: [...ShapeArgs, Float32Array, Int32Array]): void;
   maxPool2dBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
   avgPool2d(x: Float32Array, ...shapeAndOut: [...ShapeArgs, Float32Array]): void;
@@ -113,12 +120,20 @@ class NativeBackend implements Backend {
     this.addon.adamStep(param, grad, m, v, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.decoupled, o.step);
   }
 
-  im2col(x: Float32Array, s: Conv2dShape, out: Float32Array): void {
-    this.addon.im2col(x, ...shapeArgs(s), out);
+  conv2dForward(
+    x: Float32Array, weight: Float32Array, bias: Float32Array | null, s: Conv2dShape, filters: number, act: ActCode,
+    y: Float32Array,
+  ): void {
+    this.addon.conv2dForward(x, weight, bias, ...shapeArgs(s), filters, act === Act.relu, y);
   }
 
-  col2im(cols: Float32Array, s: Conv2dShape, dx: Float32Array): void {
-    this.addon.col2im(cols, ...shapeArgs(s), dx);
+  conv2dBackward(
+    x: Float32Array, weight: Float32Array, y: Float32Array, dy: Float32Array, s: Conv2dShape, filters: number,
+    act: ActCode, grads: ConvGrads,
+  ): void {
+    this.addon.conv2dBackward(
+      x, weight, y, dy, ...shapeArgs(s), filters, act === Act.relu, grads.dx, grads.dweight, grads.dbias,
+    );
   }
 
   maxPool2d(x: Float32Array, s: Conv2dShape, out: Float32Array, argmax: Int32Array): void {

@@ -3,7 +3,7 @@
  * It is the oracle the native backend is tested against, and the fallback when the
  * native addon cannot load. Speed is not a goal here.
  */
-import type { ActCode, AdamOptions, Backend, Conv2dShape, MidlStrategyCode, SteCode } from './backend.js';
+import type { ActCode, AdamOptions, Backend, Conv2dShape, ConvGrads, MidlStrategyCode, SteCode } from './backend.js';
 import { Act, Ste } from './backend.js';
 
 /** The logistic function; exp of a non-positive number only, so neither branch overflows. */
@@ -16,26 +16,26 @@ function outSize(size: number, kernel: number, stride: number, pad: number): num
   return Math.floor((size + 2 * pad - kernel) / stride) + 1;
 }
 
-/** Calls visit(inputIndex | -1, colRow, colCol) for every im2col cell of image n. */
-function forEachWindowCell(
-  s: Conv2dShape,
-  visit: (n: number, src: number, dst: number) => void,
-): void {
+/**
+ * Calls visit(yIndex, xIndex, wIndex) for every multiply of a convolution with `filters`
+ * filters: y[yIndex] gets x[xIndex] * w[wIndex]. Taps that fall in the padding are skipped.
+ */
+function forEachConvTap(s: Conv2dShape, filters: number, visit: (y: number, x: number, w: number) => void): void {
   const oh = outSize(s.height, s.kernelH, s.stride, s.pad);
   const ow = outSize(s.width, s.kernelW, s.stride, s.pad);
-  const rowsPerImage = s.channels * s.kernelH * s.kernelW;
   for (let n = 0; n < s.batch; n++) {
-    for (let c = 0; c < s.channels; c++) {
-      for (let ki = 0; ki < s.kernelH; ki++) {
-        for (let kj = 0; kj < s.kernelW; kj++) {
-          const row = (c * s.kernelH + ki) * s.kernelW + kj;
-          for (let oi = 0; oi < oh; oi++) {
-            for (let oj = 0; oj < ow; oj++) {
-              const i = oi * s.stride - s.pad + ki;
-              const j = oj * s.stride - s.pad + kj;
-              const inside = i >= 0 && i < s.height && j >= 0 && j < s.width;
-              const src = inside ? ((n * s.channels + c) * s.height + i) * s.width + j : -1;
-              visit(n, src, (n * rowsPerImage + row) * oh * ow + oi * ow + oj);
+    for (let f = 0; f < filters; f++) {
+      for (let oi = 0; oi < oh; oi++) {
+        for (let oj = 0; oj < ow; oj++) {
+          const y = ((n * filters + f) * oh + oi) * ow + oj;
+          for (let c = 0; c < s.channels; c++) {
+            for (let ki = 0; ki < s.kernelH; ki++) {
+              for (let kj = 0; kj < s.kernelW; kj++) {
+                const i = oi * s.stride - s.pad + ki;
+                const j = oj * s.stride - s.pad + kj;
+                if (i < 0 || i >= s.height || j < 0 || j >= s.width) continue;
+                visit(y, ((n * s.channels + c) * s.height + i) * s.width + j, ((f * s.channels + c) * s.kernelH + ki) * s.kernelW + kj);
+              }
             }
           }
         }
@@ -149,15 +149,29 @@ export class ReferenceBackend implements Backend {
     }
   }
 
-  im2col(x: Float32Array, s: Conv2dShape, out: Float32Array): void {
-    forEachWindowCell(s, (_n, src, dst) => {
-      out[dst] = src < 0 ? 0 : x[src];
+  conv2dForward(
+    x: Float32Array, weight: Float32Array, bias: Float32Array | null, s: Conv2dShape, filters: number, act: ActCode,
+    y: Float32Array,
+  ): void {
+    const spatial = y.length / (s.batch * filters);
+    for (let i = 0; i < y.length; i++) y[i] = bias === null ? 0 : bias[Math.floor(i / spatial) % filters];
+    forEachConvTap(s, filters, (yi, xi, wi) => {
+      y[yi] += x[xi] * weight[wi];
     });
+    if (act === Act.relu) for (let i = 0; i < y.length; i++) y[i] = Math.max(0, y[i]);
   }
 
-  col2im(cols: Float32Array, s: Conv2dShape, dx: Float32Array): void {
-    forEachWindowCell(s, (_n, src, dst) => {
-      if (src >= 0) dx[src] += cols[dst];
+  conv2dBackward(
+    x: Float32Array, weight: Float32Array, y: Float32Array, dy: Float32Array, s: Conv2dShape, filters: number,
+    act: ActCode, grads: ConvGrads,
+  ): void {
+    const g = act === Act.relu ? dy.map((v, i) => (y[i] > 0 ? v : 0)) : dy;
+    const spatial = y.length / (s.batch * filters);
+    if (grads.dbias !== null) for (let i = 0; i < g.length; i++) grads.dbias[Math.floor(i / spatial) % filters] += g[i];
+    const { dx, dweight } = grads;
+    forEachConvTap(s, filters, (yi, xi, wi) => {
+      if (dx !== null) dx[xi] += g[yi] * weight[wi];
+      if (dweight !== null) dweight[wi] += g[yi] * x[xi];
     });
   }
 

@@ -58,14 +58,8 @@ export function gateValues(logits: Tensor): Tensor {
   return result(out, logits.shape, [logits], (g) => {
     const dLogits = new Float32Array(g.length);
     backend().sigmoidBackward(g, out, dLogits);
-    giveGrad(logits, dLogits);
+    accumulateGrad(logits, dLogits, true);
   });
-}
-
-/** Adds a freshly allocated gradient g into t.grad, adopting g when t has none yet (no copy). */
-function giveGrad(t: Tensor, g: Float32Array): void {
-  if (t.requiresGrad && t.grad === null) t.grad = g;
-  else accumulateGrad(t, g);
 }
 
 /**
@@ -94,9 +88,9 @@ export function interpolate(
     be.midlInterpolateBackward(
       g, y, alpha.data, mask, full.data, light.data, code, ste === 'product' ? Ste.product : Ste.identity, dFull, dLight, dAlpha,
     );
-    if (dFull) giveGrad(full, dFull);
-    if (dLight) giveGrad(light, dLight);
-    if (dAlpha) giveGrad(alpha, dAlpha);
+    if (dFull) accumulateGrad(full, dFull, true);
+    if (dLight) accumulateGrad(light, dLight, true);
+    if (dAlpha) accumulateGrad(alpha, dAlpha, true);
   });
 }
 

@@ -121,17 +121,41 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return order;
 }
 
-/** Adds g into t.grad (allocating it on first use); no-op for tensors that need no gradient. */
-export function accumulateGrad(t: Tensor, g: Float32Array): void {
+/**
+ * Adds g into t.grad; no-op for tensors that need no gradient. On first use a `fresh` g
+ * (allocated by the caller for this call alone) becomes t.grad itself, saving a copy of
+ * fresh memory, which costs more than the arithmetic; any other g is copied.
+ */
+export function accumulateGrad(t: Tensor, g: Float32Array, fresh = false): void {
   if (!t.requiresGrad) return;
   if (t.grad === null) {
-    t.grad = new Float32Array(t.size);
-    t.grad.set(g);
+    t.grad = fresh ? g : g.slice();
     return;
   }
   const dst = t.grad;
   const n = dst.length;
   for (let i = 0; i < n; i++) dst[i] += g[i];
+}
+
+/**
+ * t's gradient buffer (zeros allocated on first use), for kernels that accumulate into it
+ * directly; null for tensors that need no gradient.
+ */
+export function gradBuffer(t: Tensor): Float32Array | null {
+  if (!t.requiresGrad) return null;
+  t.grad ??= new Float32Array(t.size);
+  return t.grad;
+}
+
+/**
+ * Where a kernel writes t's gradient: into t.grad, adding (accumulate), when it exists;
+ * else into a new buffer that becomes t.grad, overwriting (so it need not be zeroed first).
+ * Only for tensors that need a gradient.
+ */
+export function gradTarget(t: Tensor): { buffer: Float32Array; accumulate: boolean } {
+  if (t.grad !== null) return { buffer: t.grad, accumulate: true };
+  t.grad = new Float32Array(t.size);
+  return { buffer: t.grad, accumulate: false };
 }
 
 /** Whether an op on these inputs should record a node. */

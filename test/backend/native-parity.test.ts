@@ -197,6 +197,8 @@ describe('native backend', () => {
     { batch: 2, channels: 1, height: 4, width: 6, kernelH: 2, kernelW: 2, stride: 2, pad: 0 },
     { batch: 1, channels: 2, height: 3, width: 3, kernelH: 2, kernelW: 2, stride: 1, pad: 3 },
     { batch: 8, channels: 16, height: 16, width: 16, kernelH: 3, kernelW: 3, stride: 1, pad: 1 },
+    // One image with enough work for the pooled GEMM path.
+    { batch: 1, channels: 16, height: 20, width: 20, kernelH: 3, kernelW: 3, stride: 1, pad: 1 },
   ];
 
   function outDims(s: Conv2dShape): { oh: number; ow: number } {
@@ -206,26 +208,40 @@ describe('native backend', () => {
     };
   }
 
-  test('im2col and col2im: strides, paddings, non-square kernels, batches', () => {
-    for (const s of convShapes) {
-      const { oh, ow } = outDims(s);
-      const inputSize = s.batch * s.channels * s.height * s.width;
-      const colSize = s.batch * s.channels * s.kernelH * s.kernelW * oh * ow;
-      const x = offsetView(uniform(inputSize));
-      const expectedCols = new Float32Array(colSize);
-      reference.im2col(x, s, expectedCols);
-      const actualCols = offsetView(new Float32Array(colSize).fill(NaN));
-      native.im2col(x, s, actualCols);
-      assert.deepEqual(new Float32Array(actualCols), expectedCols, `im2col ${JSON.stringify(s)}`);
+  test('conv2dForward and conv2dBackward: strides, paddings, bias, ReLU, both thread paths', () => {
+    forThreadCounts((threads) => {
+      for (const s of convShapes) {
+        for (const [filters, act, withBias] of [[1, Act.none, false], [5, Act.relu, true], [7, Act.none, true]] as const) {
+          const { oh, ow } = outDims(s);
+          const what = `conv ${JSON.stringify(s)} F=${filters} act=${act} bias=${withBias} threads=${threads}`;
+          const inputSize = s.batch * s.channels * s.height * s.width;
+          const weightSize = filters * s.channels * s.kernelH * s.kernelW;
+          const outSize = s.batch * filters * oh * ow;
+          const x = offsetView(uniform(inputSize));
+          const w = offsetView(uniform(weightSize));
+          const bias = withBias ? offsetView(uniform(filters)) : null;
+          const expectedY = new Float32Array(outSize);
+          reference.conv2dForward(x, w, bias, s, filters, act, expectedY);
+          const actualY = offsetView(new Float32Array(outSize).fill(NaN));
+          native.conv2dForward(x, w, bias, s, filters, act, actualY);
+          assertClose(actualY, expectedY, 1e-5, `${what} forward`);
 
-      const cols = uniform(colSize);
-      const dx0 = uniform(inputSize);
-      const expectedDx = dx0.slice();
-      reference.col2im(cols, s, expectedDx);
-      const actualDx = offsetView(dx0);
-      native.col2im(offsetView(cols), s, actualDx);
-      assertClose(actualDx, expectedDx, 1e-6, `col2im ${JSON.stringify(s)}`);
-    }
+          // Gradients accumulate into what is there; dx is sometimes not wanted.
+          const dy = uniform(outSize);
+          const start = { dx: uniform(inputSize), dweight: uniform(weightSize), dbias: uniform(filters) };
+          const wantDx = filters !== 7;
+          const expected = { dx: wantDx ? start.dx.slice() : null, dweight: start.dweight.slice(), dbias: withBias ? start.dbias.slice() : null };
+          reference.conv2dBackward(x, w, expectedY, dy, s, filters, act, expected);
+          const actual = {
+            dx: wantDx ? offsetView(start.dx) : null, dweight: offsetView(start.dweight), dbias: withBias ? offsetView(start.dbias) : null,
+          };
+          native.conv2dBackward(x, w, expectedY, offsetView(dy), s, filters, act, actual);
+          if (wantDx) assertClose(actual.dx!, expected.dx!, 1e-5, `${what} dx`);
+          assertClose(actual.dweight, expected.dweight, 1e-4, `${what} dweight`);
+          if (withBias) assertClose(actual.dbias!, expected.dbias!, 1e-4, `${what} dbias`);
+        }
+      }
+    });
   });
 
   test('maxPool2d: ties go to the first maximum; backward accumulates', () => {

@@ -11,8 +11,8 @@
  *   instrumented forward: over the steps a forward runs (each layer; MID-L as one), the
  *   largest input + output + scratch; an output that is a view of its input (Flatten) adds
  *   nothing. Scratch is counted for the sparse layers only: MID-L's z, gate logits, gates and
- *   selection; static sparsity's compact kept-row output. Convolution scratch (im2col) is the
- *   same in every variant and not counted;
+ *   selection; static sparsity's compact kept-row output. Convolution scratch (one image's
+ *   im2col columns per thread) is the same in every variant and not counted;
  * - peak_rss_bytes: the process's peak resident memory (process-wide, only indicative).
  */
 import type { Split } from '../../data/types.js';

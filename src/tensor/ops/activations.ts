@@ -9,7 +9,7 @@ export function relu(x: Tensor): Tensor {
   return result(out, x.shape, [x], (g) => {
     const dx = new Float32Array(g.length);
     backend().reluBackward(g, out, dx);
-    accumulateGrad(x, dx);
+    accumulateGrad(x, dx, true);
   });
 }
 
@@ -20,13 +20,13 @@ export function sigmoid(x: Tensor): Tensor {
   return result(out, x.shape, [x], (g) => {
     const dx = new Float32Array(g.length);
     for (let i = 0; i < g.length; i++) dx[i] = g[i] * out[i] * (1 - out[i]);
-    accumulateGrad(x, dx);
+    accumulateGrad(x, dx, true);
   });
 }
 
 export function tanh(x: Tensor): Tensor {
   const out = x.data.map(Math.tanh);
-  return result(out, x.shape, [x], (g) => accumulateGrad(x, g.map((v, i) => v * (1 - out[i] * out[i]))));
+  return result(out, x.shape, [x], (g) => accumulateGrad(x, g.map((v, i) => v * (1 - out[i] * out[i])), true));
 }
 
 /** GELU, the exact (erf) form that PyTorch uses by default. */
@@ -39,7 +39,7 @@ export function gelu(x: Tensor): Tensor {
       const cdf = 0.5 * (1 + erf(z / Math.SQRT2));
       const pdf = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
       return v * (cdf + z * pdf);
-    })),
+    }), true),
   );
 }
 

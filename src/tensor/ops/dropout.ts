@@ -9,5 +9,5 @@ export function dropout(x: Tensor, p: number, rng: Rng): Tensor {
   const keep = new Float32Array(x.size);
   for (let i = 0; i < keep.length; i++) keep[i] = rng.uniform() >= p ? scale : 0;
   const out = x.data.map((v, i) => v * keep[i]);
-  return result(out, x.shape, [x], (g) => accumulateGrad(x, g.map((v, i) => v * keep[i])));
+  return result(out, x.shape, [x], (g) => accumulateGrad(x, g.map((v, i) => v * keep[i]), true));
 }

@@ -1,6 +1,6 @@
 /** Embedding lookups: one row per id, and the mean of rows per bag. */
 import { backend } from '../../backend/index.js';
-import { Tensor, accumulateGrad, result } from '../tensor.js';
+import { Tensor, gradBuffer, result } from '../tensor.js';
 
 function checkIds(ids: Int32Array, rows: number, what: string): void {
   for (let i = 0; i < ids.length; i++) {
@@ -15,9 +15,8 @@ export function embedding(table: Tensor, ids: Int32Array): Tensor {
   const out = new Float32Array(ids.length * D);
   backend().gatherRows(table.data, D, ids, out);
   return result(out, [ids.length, D], [table], (g) => {
-    const dt = new Float32Array(table.size);
-    backend().scatterAddRows(g, D, ids, dt);
-    accumulateGrad(table, dt);
+    const dt = gradBuffer(table);
+    if (dt !== null) backend().scatterAddRows(g, D, ids, dt);
   });
 }
 
@@ -29,13 +28,7 @@ export function embeddingBagMean(table: Tensor, ids: Int32Array, offsets: Int32A
   const out = new Float32Array(bags * D);
   backend().embeddingBagMean(table.data, D, ids, offsets, out);
   return result(out, [bags, D], [table], (g) => {
-    // Accumulate straight into an existing gradient: the table can be large.
-    if (table.grad !== null) {
-      backend().embeddingBagMeanBackward(g, D, ids, offsets, table.grad);
-      return;
-    }
-    const dt = new Float32Array(table.size);
-    backend().embeddingBagMeanBackward(g, D, ids, offsets, dt);
-    accumulateGrad(table, dt);
+    const dt = gradBuffer(table);
+    if (dt !== null) backend().embeddingBagMeanBackward(g, D, ids, offsets, dt);
   });
 }

@@ -1,6 +1,6 @@
 /** Matrix products: matmul and the fused dense layer y = act(x W^T + b). */
 import { Act, backend } from '../../backend/index.js';
-import { Tensor, accumulateGrad, result } from '../tensor.js';
+import { Tensor, accumulateGrad, gradTarget, result } from '../tensor.js';
 
 function rows2d(t: Tensor, what: string): [number, number] {
   if (t.shape.length !== 2) throw new RangeError(`${what}: expected a 2-D tensor, got shape [${t.shape.join(', ')}]`);
@@ -18,12 +18,12 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     if (a.requiresGrad) {
       const da = new Float32Array(M * K);
       backend().gemm(false, true, M, K, N, 1, g, b.data, 0, da);
-      accumulateGrad(a, da);
+      accumulateGrad(a, da, true);
     }
     if (b.requiresGrad) {
       const db = new Float32Array(K * N);
       backend().gemm(true, false, K, N, M, 1, a.data, g, 0, db);
-      accumulateGrad(b, db);
+      accumulateGrad(b, db, true);
     }
   });
 }
@@ -49,28 +49,21 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null, act: 'non
       be.reluBackward(g, y, dy);
     }
     if (weight.requiresGrad) {
-      const dw = weightGradBuffer(weight);
+      const dw = gradTarget(weight);
       be.gemm(true, false, outF, inF, B, 1, dy, x.data, dw.accumulate ? 1 : 0, dw.buffer);
-      if (!dw.accumulate) accumulateGrad(weight, dw.buffer);
     }
     if (bias !== null && bias.requiresGrad) {
       if (bias.grad !== null) be.sumRows(dy, B, outF, bias.grad, true);
       else {
         const db = new Float32Array(outF);
         be.sumRows(dy, B, outF, db, false);
-        accumulateGrad(bias, db);
+        accumulateGrad(bias, db, true);
       }
     }
     if (x.requiresGrad) {
-      const dx = new Float32Array(B * inF);
-      be.gemm(false, false, B, inF, outF, 1, dy, weight.data, 0, dx);
-      accumulateGrad(x, dx);
+      const dx = gradTarget(x);
+      be.gemm(false, false, B, inF, outF, 1, dy, weight.data, dx.accumulate ? 1 : 0, dx.buffer);
     }
   });
 }
 
-/** Parameters with an existing gradient buffer get the GEMM's output added straight into it. */
-function weightGradBuffer(w: Tensor): { buffer: Float32Array; accumulate: boolean } {
-  if (w.grad !== null) return { buffer: w.grad, accumulate: true };
-  return { buffer: new Float32Array(w.size), accumulate: false };
-}

@@ -17,7 +17,7 @@ export function crossEntropy(logits: Tensor, labels: Int32Array, smoothing = 0):
   return result(Float32Array.of(loss), [1], [logits], (g) => {
     if (grad === null) return;
     const s = g[0];
-    accumulateGrad(logits, s === 1 ? grad : grad.map((v) => v * s));
+    accumulateGrad(logits, s === 1 ? grad : grad.map((v) => v * s), true);
   });
 }
 

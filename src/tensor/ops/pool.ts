@@ -1,6 +1,6 @@
 /** Max and average pooling over NCHW batches, and global average pooling. */
 import { backend, type Conv2dShape } from '../../backend/index.js';
-import { Tensor, accumulateGrad, result } from '../tensor.js';
+import { Tensor, accumulateGrad, gradBuffer, result } from '../tensor.js';
 import { convOutSize } from './conv.js';
 
 function poolShape(x: Tensor, kernel: number, stride: number, pad: number): { s: Conv2dShape; out: number[] } {
@@ -17,9 +17,8 @@ export function maxPool2d(x: Tensor, kernel: number, stride = kernel, pad = 0): 
   const argmax = new Int32Array(size);
   backend().maxPool2d(x.data, s, y, argmax);
   return result(y, out, [x], (g) => {
-    const dx = new Float32Array(x.size);
-    backend().maxPool2dBackward(g, argmax, dx);
-    accumulateGrad(x, dx);
+    const dx = gradBuffer(x);
+    if (dx !== null) backend().maxPool2dBackward(g, argmax, dx);
   });
 }
 
@@ -28,9 +27,8 @@ export function avgPool2d(x: Tensor, kernel: number, stride = kernel, pad = 0): 
   const y = new Float32Array(out[0] * out[1] * out[2] * out[3]);
   backend().avgPool2d(x.data, s, y);
   return result(y, out, [x], (g) => {
-    const dx = new Float32Array(x.size);
-    backend().avgPool2dBackward(g, s, dx);
-    accumulateGrad(x, dx);
+    const dx = gradBuffer(x);
+    if (dx !== null) backend().avgPool2dBackward(g, s, dx);
   });
 }
 
@@ -48,6 +46,6 @@ export function globalAvgPool2d(x: Tensor): Tensor {
   return result(y, [N, C], [x], (g) => {
     const dx = new Float32Array(x.size);
     for (let p = 0; p < N * C; p++) dx.fill(g[p] / plane, p * plane, (p + 1) * plane);
-    accumulateGrad(x, dx);
+    accumulateGrad(x, dx, true);
   });
 }
