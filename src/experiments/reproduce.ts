@@ -113,7 +113,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
         const r = runTraining(data, {
           dataset: name, model, seed, epochs: recipe.epochs, batchSize: recipe.batchSize, lr: recipe.lr,
           weightDecay: recipe.weightDecay, keep: o.keep, dropout: 0.2, limitTrain: recipe.limitTrain,
-          limitTest: recipe.limitTest, labelNoise: 0,
+          limitTest: recipe.limitTest, labelNoise: 0, finetuneEpochs: model === 'static' ? recipe.staticFinetuneEpochs : 0,
         }, { outDir: dir, resume: o.resume, hooks });
         const record = { ...runSummary(r), latency_ms: latencyOf(r, data.inputShape) } as RunRecord;
         writeFileAtomic(path.join(dir, 'record.json'), `${JSON.stringify(record, null, 2)}\n`);

@@ -57,6 +57,8 @@ export interface RunRecord {
   model: ModelKind;
   seed: number;
   epochs: number;
+  /** The static variant's fine-tuning epochs after its neurons were fixed (absent: 0). */
+  finetune_epochs?: number;
   train_examples: number;
   test_examples: number;
   test_accuracy: number;

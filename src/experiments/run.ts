@@ -187,6 +187,7 @@ export function runSummary(r: RunOutcome): Record<string, unknown> {
     model: r.config.model,
     seed: r.config.seed,
     epochs: r.config.epochs,
+    finetune_epochs: r.config.finetuneEpochs ?? 0,
     train_examples: r.train.count,
     test_examples: r.test.count,
     test_accuracy: r.testAccuracy,

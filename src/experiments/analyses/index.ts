@@ -36,8 +36,9 @@ export interface AnalysisSettings {
     overfitting_epochs: number;
     /** Datasets that train the extra label-noise and overfitting models. */
     training_datasets: DatasetName[];
-    /** The models (of every seed or the first) tested with input noise and trained with label noise and on the subset. */
+    /** The models tested with input noise (every seed's run) and trained with label noise and on the subset. */
     models: Variant[];
+    /** Whose seeds the extra label-noise and overfitting models repeat: the first or all. */
     seeds: 'first' | 'all';
   };
   latency: TimingSettings & { models: Variant[] };
@@ -68,7 +69,7 @@ export function analysisSettings(quick: boolean, analyses: AnalysisName[] = [...
     smi: { directions: 1000, examples: 2000, neuron_share: 0.25, seed: 1, models: [...variants] },
     robustness: {
       input_noise: [0, 0.1, 0.2, 0.3], input_noise_examples: null, label_noise: [0.2, 0.4], subset: 0.1, overfitting_epochs: 40,
-      training_datasets: [...datasetNames], models: ['dense', 'dropout', 'midl'], seeds: 'all',
+      training_datasets: [...datasetNames], models: ['dense', 'dropout', 'midl'], seeds: 'first',
     },
     latency: { batches: [1, 32, 256], budgetMs: 1000, minRuns: 20, maxRuns: 2000, warmup: 10, blocks: 5, models: ['dense', 'static', 'midl'] },
   };
@@ -129,9 +130,10 @@ function cleanReference(results: StudyResults, c: RunConfig): LabelNoiseStudyRec
 function robustnessAnalysis(data: Dataset, trained: TrainedRun[], o: StudyAnalysisOptions, results: StudyResults): void {
   const s = o.settings.robustness;
   const records = ((results.analyses ??= {}).robustness ??= { label_noise: [], input_noise: [], overfitting: [] });
-  const runs = (s.seeds === 'first' ? firstSeedRuns(trained) : trained).filter((r) => s.models.includes(r.config.model));
-  records.input_noise.push(...inputNoiseRecords(data, runs, s.input_noise, s.input_noise_examples ?? undefined));
+  const ofModels = (runs: TrainedRun[]): TrainedRun[] => runs.filter((r) => s.models.includes(r.config.model));
+  records.input_noise.push(...inputNoiseRecords(data, ofModels(trained), s.input_noise, s.input_noise_examples ?? undefined));
   if (!s.training_datasets.includes(data.name)) return;
+  const runs = ofModels(s.seeds === 'first' ? firstSeedRuns(trained) : trained);
   const io = (label: string, dir: string): TrainingIo => ({
     outDir: path.join(o.outDir, 'analyses', dir), resume: o.resume, hooks: o.onRunStart?.(`${data.name} ${label}`),
   });

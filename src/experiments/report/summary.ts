@@ -20,6 +20,7 @@ export interface RunSummary {
   train_examples: number;
   test_examples: number;
   epochs: number;
+  finetune_epochs: number;
 }
 
 function summarizeGroup(runs: RunRecord[]): RunSummary {
@@ -45,6 +46,7 @@ function summarizeGroup(runs: RunRecord[]): RunSummary {
     train_examples: first.train_examples,
     test_examples: first.test_examples,
     epochs: first.epochs,
+    finetune_epochs: first.finetune_epochs ?? 0,
   };
 }
 

@@ -38,7 +38,7 @@ export function resultsTable(summaries: readonly RunSummary[]): Table {
       formatMs(s.latency_ms.batch256),
       formatSeconds(s.train_seconds),
       `${s.train_examples.toLocaleString('en-US')} / ${s.test_examples.toLocaleString('en-US')}`,
-      String(s.epochs),
+      s.finetune_epochs > 0 ? `${s.epochs} + ${s.finetune_epochs} fine-tuning` : String(s.epochs),
       String(s.seeds.length),
     ]),
     numericFrom: 2,
