@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 // ------------------------------------------------------------------ result shapes
 // Both halves print these (plus `runtime`), so one table can read either.
 
-export type BaselineTask = 'gemm' | 'mlp_epoch' | 'mlp_infer' | 'midl_layer';
-export const BASELINE_TASKS: readonly BaselineTask[] = ['gemm', 'mlp_epoch', 'mlp_infer', 'midl_layer'];
+export type BaselineTask = 'gemm' | 'mlp_epoch' | 'mlp_infer' | 'midl_layer' | 'cnn_epoch';
+export const BASELINE_TASKS: readonly BaselineTask[] = ['gemm', 'mlp_epoch', 'mlp_infer', 'midl_layer', 'cnn_epoch'];
 
 /** Config passed to either half; every field is optional (defaults in brackets). */
 export interface BaselineConfig {
@@ -22,16 +22,27 @@ export interface BaselineConfig {
   threads?: number;
   /** directory of the four MNIST .gz IDX files [/work/shared/data/mnist] */
   dataDir?: string;
+  /** cnn_epoch: directory of CIFAR-10's binary batches: every data_batch_N.bin there, and test_batch.bin
+   *  [/work/shared/data/cifar-10/cifar-10-batches-bin] */
+  cifar10Dir?: string;
   /** init / shuffle seed [1234] */
   seed?: number;
   /** gemm: [M, N, K] list [[256,1024,784],[128,512,784]] */
   shapes?: [number, number, number][];
   /** gemm: timed repetitions per shape [PyTorch 200, TF.js 50] */
   reps?: number;
-  /** mlp_epoch: [128] */
+  /** mlp_epoch, cnn_epoch: [128] */
   batchSize?: number;
-  /** mlp_epoch: Adam learning rate [1e-3] */
+  /** mlp_epoch, cnn_epoch: Adam learning rate [1e-3] */
   lr?: number;
+  /** cnn_epoch: train only this many batches and extrapolate the epoch time [the whole epoch] */
+  maxBatches?: number;
+  /**
+   * cnn_epoch, TF.js only: after `probeBatches` batches [10], stop and extrapolate when the
+   * projected epoch is longer than this [180 s]; 0 always trains the whole epoch.
+   */
+  budgetSeconds?: number;
+  probeBatches?: number;
   /** mlp_infer / midl_layer: batch size -> timed runs */
   runs?: Record<string, number>;
   /** midl_layer: d [784], n [512], rho [0.45], r [MIDL.md default, 27 here] */
@@ -88,6 +99,39 @@ export interface MlpEpochResult {
   seed: number;
 }
 
+/**
+ * One training epoch of the study's small CNN (`buildModel('cifar10', ...)`, dense head) on
+ * CIFAR-10 (pixels / 255, then per-channel mean / std of the training set), batch 128, Adam,
+ * then accuracy on the test images. When only `timedBatches` of `batches` ran, the epoch
+ * time is extrapolated: the first batch's time (it carries the warm-up) plus the time per
+ * image of the others times the remaining images.
+ */
+export interface CnnEpochResult {
+  task: 'cnn_epoch';
+  /** wall time of one training epoch, data loading excluded (extrapolated when `extrapolated`) */
+  epochSeconds: number;
+  imagesPerSecond: number;
+  extrapolated: boolean;
+  /** the batches of a full epoch, and how many of them were trained and timed */
+  batches: number;
+  timedBatches: number;
+  /** wall time of the batches actually trained */
+  timedSeconds: number;
+  firstBatchSeconds: number;
+  batchSize: number;
+  trainExamples: number;
+  meanTrainLoss: number;
+  /** on the test images after training (after `timedBatches` only, when extrapolated) */
+  testAccuracy: number;
+  testExamples: number;
+  /** the fitted preprocessing statistics, to check all sides normalize alike */
+  channelMean: number[];
+  channelStd: number[];
+  layout: 'NCHW' | 'NHWC';
+  loadSeconds: number;
+  seed: number;
+}
+
 export interface MlpInferResult {
   task: 'mlp_infer';
   results: { batch: number; runs: number; medianUs: number; p95Us: number }[];
@@ -117,6 +161,7 @@ export interface BaselineResults {
   mlp_epoch: MlpEpochResult;
   mlp_infer: MlpInferResult;
   midl_layer: MidlLayerResult;
+  cnn_epoch: CnnEpochResult;
 }
 
 export type PytorchResult<T extends keyof BaselineResults> = BaselineResults[T] & { runtime: PytorchRuntime };
@@ -138,6 +183,8 @@ const DEFAULT_TIMEOUT_MS: Record<keyof BaselineResults, number> = {
   mlp_epoch: 600_000,
   mlp_infer: 300_000,
   midl_layer: 300_000,
+  // TF.js stops after 10 batches when its epoch would take over 3 minutes, but the machine may be busy.
+  cnn_epoch: 1_200_000,
 };
 
 export interface RunOptions {
@@ -320,6 +367,21 @@ export interface ComparisonRow {
   tfjs?: number;
   unit: string;
   lowerIsBetter: boolean;
+  /** caveats on an engine's figure (an extrapolated time, an accuracy left out), printed in a last column */
+  notes?: Partial<Record<Engine, string>>;
+}
+
+type Engine = 'midl' | 'pytorch' | 'tfjs';
+const ENGINES: readonly Engine[] = ['midl', 'pytorch', 'tfjs'];
+
+/** A row's notes, engines with the same note named together: "midl, tfjs: extrapolated from ..." */
+function formatNotes(notes: ComparisonRow['notes']): string {
+  const byText = new Map<string, Engine[]>();
+  for (const engine of ENGINES) {
+    const text = notes?.[engine];
+    if (text !== undefined) byText.set(text, [...(byText.get(text) ?? []), engine]);
+  }
+  return [...byText].map(([text, engines]) => `${engines.join(', ')}: ${text}`).join('; ');
 }
 
 function formatValue(value: number | undefined): string {
@@ -341,7 +403,8 @@ function formatRatio(numerator: number | undefined, denominator: number | undefi
  * and midl/tfjs; the last column says which direction is better for the metric.
  */
 export function formatComparisonTable(rows: ComparisonRow[]): string {
-  const header = ['task', 'metric', 'unit', 'midl', 'pytorch', 'tfjs', 'midl/pytorch', 'midl/tfjs', 'better'];
+  const withNotes = rows.some((row) => formatNotes(row.notes) !== '');
+  const header = ['task', 'metric', 'unit', 'midl', 'pytorch', 'tfjs', 'midl/pytorch', 'midl/tfjs', 'better', ...(withNotes ? ['notes'] : [])];
   const cells = rows.map((row) => [
     row.task,
     row.metric,
@@ -352,12 +415,16 @@ export function formatComparisonTable(rows: ComparisonRow[]): string {
     formatRatio(row.midl, row.pytorch),
     formatRatio(row.midl, row.tfjs),
     row.lowerIsBetter ? 'lower' : 'higher',
+    ...(withNotes ? [formatNotes(row.notes)] : []),
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...cells.map((line) => line[i].length)));
-  // Text columns left-aligned, numbers right-aligned.
+  // Text columns left-aligned, numbers right-aligned; the notes column is not padded.
   const render = (line: string[]) =>
-    line.map((cell, i) => (i < 3 || i === 8 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+    line
+      .map((cell, i) => (i === 9 ? cell : i < 3 || i === 8 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((w, i) => '-'.repeat(i === 9 ? header[i].length : w)).join('  ');
   return [render(header), rule, ...cells.map(render)].join('\n');
 }
 
@@ -367,13 +434,15 @@ export type EngineResults<Runtime> = Partial<
   Record<BaselineTask, (BaselineResults[BaselineTask] & { runtime: Runtime }) | Unavailable>
 >;
 
-type Metric = Omit<ComparisonRow, 'task' | 'midl' | 'pytorch' | 'tfjs'> & { value: number };
+/** One figure of one engine; `value` undefined leaves the cell empty (the `note` says why). */
+type Metric = Omit<ComparisonRow, 'task' | 'midl' | 'pytorch' | 'tfjs' | 'notes'> & { value: number | undefined; note?: string };
 
 /**
  * The metrics of one task result. Metric names (what midl's own numbers must
  * use to land in the same row): gemm "MxNxK"; mlp_epoch "epoch time",
  * "test accuracy"; mlp_infer "batch B median", "batch B p95";
- * midl_layer "MID-L batch B median", "Linear batch B median".
+ * midl_layer "MID-L batch B median", "Linear batch B median"; cnn_epoch "epoch time",
+ * "images/s", "test accuracy" (see cnnEpochMetrics).
  */
 export function taskMetrics(result: BaselineResults[BaselineTask]): Metric[] {
   switch (result.task) {
@@ -399,7 +468,55 @@ export function taskMetrics(result: BaselineResults[BaselineTask]): Metric[] {
         { metric: `MID-L batch ${r.batch} median`, unit: 'ms', lowerIsBetter: true, value: r.midlMedianMs },
         { metric: `Linear batch ${r.batch} median`, unit: 'ms', lowerIsBetter: true, value: r.linearMedianMs },
       ]);
+    case 'cnn_epoch':
+      return cnnEpochMetrics(result);
   }
+}
+
+/** The part of a CNN epoch result the rows and notes need (midl's side builds one too). */
+export type CnnEpochFigures = Pick<
+  CnnEpochResult,
+  'epochSeconds' | 'imagesPerSecond' | 'extrapolated' | 'batches' | 'timedBatches' | 'testAccuracy'
+>;
+
+/**
+ * The rows of a CNN epoch. An extrapolated epoch keeps its time and images/s, with a note
+ * saying from how many batches; its test accuracy (after those batches only) is not
+ * comparable with a full epoch's, so it goes into the note instead of the column.
+ */
+export function cnnEpochMetrics(r: CnnEpochFigures): Metric[] {
+  const partial = r.extrapolated ? `extrapolated from ${r.timedBatches} of ${r.batches} batches` : undefined;
+  const accuracy = (100 * r.testAccuracy).toFixed(2);
+  return [
+    { metric: 'epoch time', unit: 's', lowerIsBetter: true, value: r.epochSeconds, note: partial },
+    { metric: 'images/s', unit: 'img/s', lowerIsBetter: false, value: r.imagesPerSecond, note: partial },
+    {
+      metric: 'test accuracy',
+      unit: '%',
+      lowerIsBetter: false,
+      value: r.extrapolated ? undefined : 100 * r.testAccuracy,
+      note: r.extrapolated ? `${accuracy}% after ${r.timedBatches} batches only, left out` : undefined,
+    },
+  ];
+}
+
+/**
+ * The epoch time from per-batch wall times: the first batch's time (it carries the warm-up)
+ * plus the others' time per image times the images not yet trained. When every batch ran
+ * this is exactly their sum. bench.py has the same function.
+ */
+export function extrapolatedEpochSeconds(batchSeconds: number[], batchSizes: number[], examples: number): number {
+  const [first] = batchSeconds;
+  if (batchSeconds.length === 1) return (first * examples) / batchSizes[0];
+  const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+  const perImage = sum(batchSeconds.slice(1)) / sum(batchSizes.slice(1));
+  return first + perImage * (examples - batchSizes[0]);
+}
+
+/** Adds one engine's figure (and its note) to a row. */
+export function setRowValue(row: ComparisonRow, engine: Engine, value: number | undefined, note?: string): void {
+  if (value !== undefined) row[engine] = value;
+  if (note !== undefined) row.notes = { ...row.notes, [engine]: note };
 }
 
 /** Rows with the pytorch and tfjs columns filled; the caller sets `midl` by task + metric. */
@@ -415,10 +532,10 @@ export function baselineRows(
     for (const task of BASELINE_TASKS) {
       const result = results[task];
       if (result === undefined || isUnavailable(result)) continue;
-      for (const { value, ...metric } of taskMetrics(result)) {
+      for (const { value, note, ...metric } of taskMetrics(result)) {
         const key = `${task}\u0000${metric.metric}`;
         const row = rows.get(key) ?? { task, ...metric };
-        row[engine] = value;
+        setRowValue(row, engine, value, note);
         rows.set(key, row);
       }
     }

@@ -2,8 +2,10 @@
 """PyTorch baseline for `npm run bench`.
 
 Usage: bench.py '<json config>'   (or the JSON on stdin)
-Config: {"task": "info" | "gemm" | "mlp_epoch" | "mlp_infer" | "midl_layer",
-         "threads": 2, "dataDir": "/work/shared/data/mnist", "seed": 1234, ...}
+Config: {"task": "info" | "gemm" | "mlp_epoch" | "mlp_infer" | "midl_layer" | "cnn_epoch",
+         "threads": 2, "dataDir": "/work/shared/data/mnist", "seed": 1234,
+         "cifar10Dir": "/work/shared/data/cifar-10/cifar-10-batches-bin", ...}
+(bench/compare.ts documents every field, BaselineConfig, and every result shape.)
 Prints exactly one JSON object on stdout. If torch cannot be imported it prints
 {"unavailable": "<reason>"} and exits 0, so callers can skip the column.
 """
@@ -19,6 +21,7 @@ import sys
 import time
 
 DEFAULT_DATA_DIR = "/work/shared/data/mnist"
+DEFAULT_CIFAR10_DIR = "/work/shared/data/cifar-10/cifar-10-batches-bin"
 MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081
 
@@ -124,6 +127,67 @@ def load_mnist(data_dir, split):
     return torch.from_numpy(x), torch.from_numpy(labels.astype(np.int64))
 
 
+# ---------------------------------------------------------------- CIFAR-10 (binary)
+
+CIFAR_PIXELS = 3 * 32 * 32
+
+
+def read_cifar10_records(files):
+    """Records of 1 label byte + 3072 pixel bytes (R, G, B planes of 32x32), files in order."""
+    pixels, labels = [], []
+    for path in files:
+        with open(path, "rb") as f:
+            raw = np.frombuffer(f.read(), dtype=np.uint8)
+        if raw.size == 0 or raw.size % (1 + CIFAR_PIXELS) != 0:
+            raise ValueError(f"{path}: size {raw.size} is not a multiple of the {1 + CIFAR_PIXELS}-byte record")
+        records = raw.reshape(-1, 1 + CIFAR_PIXELS)
+        labels.append(records[:, 0].astype(np.int64))
+        pixels.append(records[:, 1:].reshape(-1, 3, 32, 32))
+    return np.concatenate(pixels), np.concatenate(labels)
+
+
+def cifar_channel_stats(pixels):
+    """midl's src/data/images.ts channelStats: per-channel mean and population std of pixel/255
+    on the training set, summed exactly through a histogram of the 256 byte values."""
+    mean, std = [], []
+    for c in range(pixels.shape[1]):
+        hist = np.bincount(pixels[:, c].ravel(), minlength=256).tolist()
+        total = sum_ = sum_sq = 0.0
+        for v, n in enumerate(hist):  # midl's order of summation, so the statistics are bit-identical
+            scaled = v / 255
+            total += n
+            sum_ += n * scaled
+            sum_sq += n * scaled * scaled
+        m = sum_ / total if total > 0 else 0.0
+        variance = max(0.0, sum_sq / total - m * m) if total > 0 else 0.0
+        mean.append(m)
+        std.append(math.sqrt(variance) if variance > 1e-12 else 1.0)
+    return mean, std
+
+
+def cifar_normalize(pixels, mean, std):
+    """(p/255 - mean[c]) / std[c], through a float32 table per channel as midl's normalizeImages does."""
+    out = np.empty(pixels.shape, dtype=np.float32)
+    for c in range(pixels.shape[1]):
+        table = ((np.arange(256, dtype=np.float64) / 255 - mean[c]) / std[c]).astype(np.float32)
+        out[:, c] = table[pixels[:, c]]
+    return out
+
+
+def load_cifar10(data_dir):
+    """The training batches present (data_batch_1.bin..5) and test_batch.bin, NCHW float32,
+    normalized with statistics fitted on the training images (as midl's loadDataset('cifar10'))."""
+    train_files = [os.path.join(data_dir, f"data_batch_{i}.bin") for i in range(1, 6)]
+    train_files = [f for f in train_files if os.path.exists(f)]
+    if not train_files:
+        raise FileNotFoundError(f"{data_dir}: no CIFAR-10 training batch (data_batch_1.bin..data_batch_5.bin)")
+    train_pixels, train_labels = read_cifar10_records(train_files)
+    test_pixels, test_labels = read_cifar10_records([os.path.join(data_dir, "test_batch.bin")])
+    mean, std = cifar_channel_stats(train_pixels)
+    return (torch.from_numpy(cifar_normalize(train_pixels, mean, std)), torch.from_numpy(train_labels),
+            torch.from_numpy(cifar_normalize(test_pixels, mean, std)), torch.from_numpy(test_labels), mean, std)
+
+
 # ---------------------------------------------------------------- tasks
 
 def make_mlp(seed):
@@ -133,6 +197,78 @@ def make_mlp(seed):
         torch.nn.Linear(512, 512), torch.nn.ReLU(),
         torch.nn.Linear(512, 10),
     )
+
+
+def make_small_cnn(seed, classes=10):
+    """midl's buildModel('cifar10', [3, 32, 32], 10, {variant: 'dense'}): two blocks of two
+    3x3 convolutions (pad 1) with ReLU and 2x2 max-pooling, then 4096 -> 512 -> 10.
+    PyTorch's default inits, as midl's Conv2d and Linear use."""
+    torch.manual_seed(seed)
+    conv = lambda i, o: torch.nn.Conv2d(i, o, 3, padding=1)  # noqa: E731
+    return torch.nn.Sequential(
+        conv(3, 32), torch.nn.ReLU(), conv(32, 32), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        conv(32, 64), torch.nn.ReLU(), conv(64, 64), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(64 * 8 * 8, 512), torch.nn.ReLU(),
+        torch.nn.Linear(512, classes),
+    )
+
+
+def extrapolated_epoch_seconds(batch_seconds, batch_sizes, examples):
+    """The first batch's time (it carries the warm-up) plus the others' time per image times
+    the images not yet trained; the exact sum when every batch ran."""
+    first = batch_seconds[0]
+    if len(batch_seconds) == 1:
+        return first * examples / batch_sizes[0]
+    per_image = sum(batch_seconds[1:]) / sum(batch_sizes[1:])
+    return first + per_image * (examples - batch_sizes[0])
+
+
+def task_cnn_epoch(cfg):
+    data_dir = cfg.get("cifar10Dir", DEFAULT_CIFAR10_DIR)
+    seed = int(cfg.get("seed", 1234))
+    batch = int(cfg.get("batchSize", 128))
+    load_start = time.perf_counter()
+    x_train, y_train, x_test, y_test, mean, std = load_cifar10(data_dir)
+    load_seconds = time.perf_counter() - load_start
+
+    model = make_small_cnn(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=float(cfg.get("lr", 1e-3)))
+    count = x_train.shape[0]
+    order = torch.randperm(count, generator=torch.Generator().manual_seed(seed))
+    batches = math.ceil(count / batch)
+    max_batches = int(cfg.get("maxBatches") or batches)
+
+    model.train()
+    loss_sum = 0.0
+    batch_seconds, batch_sizes = [], []
+    for first in range(0, count, batch):
+        if len(batch_seconds) >= max_batches:
+            break
+        start = time.perf_counter()
+        idx = order[first:first + batch]
+        optimizer.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(x_train[idx]), y_train[idx])
+        loss.backward()
+        optimizer.step()
+        loss_sum += loss.item()
+        batch_seconds.append(time.perf_counter() - start)
+        batch_sizes.append(idx.shape[0])
+    timed = len(batch_seconds)
+    epoch_seconds = extrapolated_epoch_seconds(batch_seconds, batch_sizes, count)
+
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for first in range(0, x_test.shape[0], 500):
+            logits = model(x_test[first:first + 500])
+            correct += (logits.argmax(dim=1) == y_test[first:first + 500]).sum().item()
+    return {"epochSeconds": epoch_seconds, "imagesPerSecond": count / epoch_seconds,
+            "extrapolated": timed < batches, "batches": batches, "timedBatches": timed,
+            "timedSeconds": sum(batch_seconds), "firstBatchSeconds": batch_seconds[0],
+            "batchSize": batch, "trainExamples": count, "meanTrainLoss": loss_sum / timed,
+            "testAccuracy": correct / x_test.shape[0], "testExamples": x_test.shape[0],
+            "channelMean": mean, "channelStd": std, "layout": "NCHW",
+            "loadSeconds": load_seconds, "seed": seed}
 
 
 def task_gemm(cfg):
@@ -269,6 +405,7 @@ TASKS = {
     "mlp_epoch": task_mlp_epoch,
     "mlp_infer": task_mlp_infer,
     "midl_layer": task_midl_layer,
+    "cnn_epoch": task_cnn_epoch,
 }
 
 

@@ -10,25 +10,28 @@
 // "no multithreading" under Node (its threaded build needs blob: workers, which
 // Node's Worker rejects), so the SIMD single-threaded binary is what runs.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type * as TfCore from '@tensorflow/tfjs-core';
-import type {
-  BaselineConfig,
-  BaselineTask,
-  GemmResult,
-  MidlLayerResult,
-  MlpEpochResult,
-  MlpInferResult,
-  TfjsRuntime,
+import {
+  extrapolatedEpochSeconds,
+  type BaselineConfig,
+  type BaselineTask,
+  type CnnEpochResult,
+  type GemmResult,
+  type MidlLayerResult,
+  type MlpEpochResult,
+  type MlpInferResult,
+  type TfjsRuntime,
 } from '../compare.js';
 
 type Tf = typeof TfCore;
 type Tensor2D = TfCore.Tensor2D;
 
 const DEFAULT_DATA_DIR = '/work/shared/data/mnist';
+const DEFAULT_CIFAR10_DIR = '/work/shared/data/cifar-10/cifar-10-batches-bin';
 const MNIST_MEAN = 0.1307;
 const MNIST_STD = 0.3081;
 
@@ -119,6 +122,103 @@ function seededPermutation(n: number, seed: number): Int32Array {
   return order;
 }
 
+// ------------------------------------------------------------------ CIFAR-10 (binary)
+
+const CIFAR_PLANE = 32 * 32;
+const CIFAR_PIXELS = 3 * CIFAR_PLANE;
+
+interface CifarRaw {
+  /** count x 3 x 32 x 32 bytes, as stored (CHW) */
+  pixels: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+}
+
+/** Records of 1 label byte + 3072 pixel bytes (R, G, B planes of 32x32), files in order. */
+function readCifar10Records(files: string[]): CifarRaw {
+  const record = 1 + CIFAR_PIXELS;
+  const buffers = files.map((file) => {
+    const buf = readFileSync(file);
+    if (buf.length === 0 || buf.length % record !== 0) {
+      throw new Error(`${file}: size ${buf.length} is not a multiple of the ${record}-byte record`);
+    }
+    return buf;
+  });
+  const count = buffers.reduce((n, b) => n + b.length / record, 0);
+  const pixels = new Uint8Array(count * CIFAR_PIXELS);
+  const labels = new Uint8Array(count);
+  let n = 0;
+  for (const buf of buffers) {
+    for (let offset = 0; offset < buf.length; offset += record, n++) {
+      labels[n] = buf[offset];
+      pixels.set(buf.subarray(offset + 1, offset + record), n * CIFAR_PIXELS);
+    }
+  }
+  return { pixels, labels, count };
+}
+
+/**
+ * midl's src/data/images.ts channelStats: per-channel mean and population std of pixel/255
+ * over the training images, summed exactly through a histogram of the 256 byte values.
+ */
+function cifarChannelStats(raw: CifarRaw): { mean: number[]; std: number[] } {
+  const mean: number[] = [];
+  const std: number[] = [];
+  for (let c = 0; c < 3; c++) {
+    const hist = new Float64Array(256);
+    for (let n = 0; n < raw.count; n++) {
+      const start = (n * 3 + c) * CIFAR_PLANE;
+      for (let i = start; i < start + CIFAR_PLANE; i++) hist[raw.pixels[i]]++;
+    }
+    let total = 0;
+    let sum = 0;
+    let sumSq = 0;
+    for (let v = 0; v < 256; v++) {
+      const scaled = v / 255;
+      total += hist[v];
+      sum += hist[v] * scaled;
+      sumSq += hist[v] * scaled * scaled;
+    }
+    // Sums in midl's order, so the statistics are bit-identical to its own.
+    const m = total > 0 ? sum / total : 0;
+    const variance = total > 0 ? Math.max(0, sumSq / total - m * m) : 0;
+    mean.push(m);
+    std.push(variance > 1e-12 ? Math.sqrt(variance) : 1);
+  }
+  return { mean, std };
+}
+
+/**
+ * (p/255 - mean[c]) / std[c] through a float32 table per channel (as midl's normalizeImages),
+ * written NHWC: TF.js's convolutions and pooling take channels last.
+ */
+function cifarNormalizeNhwc(raw: CifarRaw, stats: { mean: number[]; std: number[] }): Float32Array {
+  const tables = stats.mean.map((m, c) => Float32Array.from({ length: 256 }, (_, v) => (v / 255 - m) / stats.std[c]));
+  const out = new Float32Array(raw.count * CIFAR_PIXELS);
+  for (let n = 0; n < raw.count; n++) {
+    for (let c = 0; c < 3; c++) {
+      const table = tables[c];
+      const from = n * CIFAR_PIXELS + c * CIFAR_PLANE;
+      for (let i = 0; i < CIFAR_PLANE; i++) out[n * CIFAR_PIXELS + i * 3 + c] = table[raw.pixels[from + i]];
+    }
+  }
+  return out;
+}
+
+/** The training batches present (data_batch_1.bin..5) and test_batch.bin, as midl's loadDataset('cifar10'). */
+function loadCifar10(dir: string) {
+  const trainFiles = [1, 2, 3, 4, 5].map((i) => join(dir, `data_batch_${i}.bin`)).filter((f) => existsSync(f));
+  if (trainFiles.length === 0) throw new Error(`${dir}: no CIFAR-10 training batch (data_batch_1.bin..data_batch_5.bin)`);
+  const train = readCifar10Records(trainFiles);
+  const test = readCifar10Records([join(dir, 'test_batch.bin')]);
+  const stats = cifarChannelStats(train);
+  return {
+    train: { images: cifarNormalizeNhwc(train, stats), labels: train.labels, count: train.count },
+    test: { images: cifarNormalizeNhwc(test, stats), labels: test.labels, count: test.count },
+    stats,
+  };
+}
+
 // ------------------------------------------------------------------ models
 
 interface DenseParams {
@@ -191,6 +291,113 @@ function registerMlpGradients(tf: Tf): void {
   for (const config of configs) {
     if (tf.getGradient(config.kernelName) === undefined) tf.registerGradient(config);
   }
+}
+
+/**
+ * The gradients the CNN adds to the MLP's (Conv2D, MaxPool, Reshape). The wasm backend has no
+ * Conv2DBackpropFilter kernel, so tfjs-core's own Conv2D gradient cannot run on it; and its
+ * Conv2DBackpropInput is a plain loop, 4-8x slower than its XNNPACK convolution. So both are
+ * written as forward convolutions (stride 1, 'same', odd square kernels only; the CNN has
+ * nothing else), the fastest of the ways tried:
+ * - dx: the convolution of dy with the filter flipped in space and transposed in channels;
+ * - dfilter: the convolution of x, transposed to [C, H, W, N] (a batch of C images of N
+ *   channels), with dy transposed to [H, W, N, F] as the filter, padded by (k-1)/2: it gives
+ *   [C, k, k, F] (1.3-10x faster here than im2col + matMul).
+ */
+function registerCnnGradients(tf: Tf): void {
+  registerMlpGradients(tf);
+  const configs: TfCore.GradConfig[] = [
+    {
+      kernelName: 'Conv2D',
+      inputsToSave: ['x', 'filter'],
+      gradFunc: (dy, [x, filter], attrs) => {
+        const [kh, kw] = filter.shape;
+        const strides = attrs.strides as number | [number, number];
+        const dilations = (attrs.dilations ?? 1) as number | [number, number];
+        const ones = (v: number | [number, number]): boolean => (Array.isArray(v) ? v.every((s) => s === 1) : v === 1);
+        if (attrs.pad !== 'same' || !ones(strides) || !ones(dilations) || kh !== kw || kh % 2 !== 1 || attrs.dataFormat !== 'NHWC') {
+          throw new Error('only stride-1, same-padded, odd square NHWC convolutions are differentiated here');
+        }
+        const g = dy as TfCore.Tensor4D;
+        const p = (kh - 1) / 2;
+        return {
+          x: () => tf.conv2d(g, tf.transpose(tf.reverse(filter as TfCore.Tensor4D, [0, 1]), [0, 1, 3, 2]), 1, 'same'),
+          filter: () =>
+            tf.transpose(
+              tf.conv2d(tf.transpose(x as TfCore.Tensor4D, [3, 1, 2, 0]), tf.transpose(g, [1, 2, 0, 3]), 1, [[0, 0], [p, p], [p, p], [0, 0]]),
+              [1, 2, 0, 3],
+            ),
+        };
+      },
+    },
+    {
+      kernelName: 'MaxPool',
+      inputsToSave: ['x'],
+      outputsToSave: [true],
+      gradFunc: (dy, [x, y], attrs) => ({
+        x: () =>
+          tf.engine().runKernel('MaxPoolGrad', { dy: dy as TfCore.Tensor, input: x, output: y }, {
+            filterSize: attrs.filterSize,
+            strides: attrs.strides,
+            pad: attrs.pad,
+            dimRoundingMode: attrs.dimRoundingMode,
+          } as unknown as TfCore.NamedAttrMap) as TfCore.Tensor,
+      }),
+    },
+    {
+      kernelName: 'Reshape',
+      inputsToSave: ['x'],
+      gradFunc: (dy, [x]) => ({ x: () => tf.reshape(dy as TfCore.Tensor, x.shape) }),
+    },
+  ];
+  for (const config of configs) {
+    if (tf.getGradient(config.kernelName) === undefined) tf.registerGradient(config);
+  }
+}
+
+interface ConvParams {
+  filter: TfCore.Variable; // kh x kw x in x out (TF.js's layout)
+  bias: TfCore.Variable;
+}
+
+/** nn.Conv2d's default init: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = in * k * k, for filter and bias. */
+function convParams(tf: Tf, inChannels: number, outChannels: number, k: number, seed: number): ConvParams {
+  const bound = 1 / Math.sqrt(inChannels * k * k);
+  return {
+    filter: tf.variable(tf.randomUniform([k, k, inChannels, outChannels], -bound, bound, 'float32', seed)),
+    bias: tf.variable(tf.randomUniform([outChannels], -bound, bound, 'float32', seed + 1)),
+  };
+}
+
+/** midl's buildModel('cifar10', [3, 32, 32], 10, {variant: 'dense'}): the study's small CNN. */
+interface SmallCnn {
+  convs: ConvParams[];
+  head: DenseParams[];
+}
+
+function makeSmallCnn(tf: Tf, seed: number): SmallCnn {
+  return {
+    convs: [convParams(tf, 3, 32, 3, seed), convParams(tf, 32, 32, 3, seed + 2), convParams(tf, 32, 64, 3, seed + 4), convParams(tf, 64, 64, 3, seed + 6)],
+    head: [denseParams(tf, 64 * 8 * 8, 512, seed + 8), denseParams(tf, 512, 10, seed + 10)],
+  };
+}
+
+function smallCnnVariables(model: SmallCnn): TfCore.Variable[] {
+  return [...model.convs.flatMap(({ filter, bias }) => [filter, bias]), ...model.head.flatMap(({ weight, bias }) => [weight, bias])];
+}
+
+/**
+ * conv3x3-ReLU, conv3x3-ReLU, maxpool 2, twice (pad 1), flatten, 4096 -> 512 ReLU -> 10.
+ * NHWC, so the flatten orders the 4096 features (h, w, c) where midl's NCHW has (c, h, w):
+ * the same model up to a fixed permutation of the first dense layer's inputs.
+ */
+function smallCnnForward(tf: Tf, model: SmallCnn, x: TfCore.Tensor4D): Tensor2D {
+  let h = x;
+  model.convs.forEach(({ filter, bias }, i) => {
+    h = tf.relu(tf.add(tf.conv2d(h, filter as TfCore.Tensor4D, 1, 'same'), bias)) as TfCore.Tensor4D;
+    if (i % 2 === 1) h = tf.maxPool(h, 2, 2, 'valid');
+  });
+  return mlpForward(tf, model.head, tf.reshape(h, [h.shape[0], -1]));
 }
 
 /** Mean softmax cross-entropy over the batch, with the fused gradient (softmax - labels) / B. */
@@ -272,6 +479,86 @@ function taskMlpEpoch(tf: Tf, cfg: BaselineConfig): Omit<MlpEpochResult, 'task'>
     trainExamples: train.count,
     meanTrainLoss: lossSum / batches,
     testAccuracy: correct / test.count,
+    loadSeconds,
+    seed,
+  };
+}
+
+/**
+ * One epoch of the study's CNN on CIFAR-10, batch 128, Adam. Single-threaded wasm is slow on
+ * convolutions: after `probeBatches` [10] batches, if the projected epoch is longer than
+ * `budgetSeconds` [180], it stops there and extrapolates (`extrapolated: true`).
+ */
+function taskCnnEpoch(tf: Tf, cfg: BaselineConfig): Omit<CnnEpochResult, 'task'> {
+  const seed = cfg.seed ?? 1234;
+  const batchSize = cfg.batchSize ?? 128;
+  const budgetSeconds = cfg.budgetSeconds ?? 180;
+  const probeBatches = cfg.probeBatches ?? 10;
+  const loadStart = performance.now();
+  const { train, test, stats } = loadCifar10(cfg.cifar10Dir ?? DEFAULT_CIFAR10_DIR);
+  const xTrain = tf.tensor4d(train.images, [train.count, 32, 32, 3]);
+  const yTrain = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(train.labels, 'int32'), 10), 'float32'));
+  const loadSeconds = (performance.now() - loadStart) / 1e3;
+
+  registerCnnGradients(tf);
+  const crossEntropy = meanSoftmaxCrossEntropy(tf);
+  const model = makeSmallCnn(tf, seed);
+  const variables = smallCnnVariables(model);
+  const optimizer = tf.train.adam(cfg.lr ?? 1e-3);
+  const order = seededPermutation(train.count, seed);
+  const batches = Math.ceil(train.count / batchSize);
+  const maxBatches = Math.min(batches, cfg.maxBatches ?? batches);
+
+  let lossSum = 0;
+  const batchSeconds: number[] = [];
+  const batchSizes: number[] = [];
+  for (let first = 0; first < train.count && batchSeconds.length < maxBatches; first += batchSize) {
+    const start = performance.now();
+    const indices = tf.tensor1d(order.subarray(first, first + batchSize), 'int32');
+    const loss = optimizer.minimize(
+      () => crossEntropy(smallCnnForward(tf, model, tf.gather(xTrain, indices)), tf.gather(yTrain, indices)),
+      true,
+      variables,
+    );
+    lossSum += loss!.dataSync()[0];
+    tf.dispose([loss!, indices]);
+    batchSeconds.push((performance.now() - start) / 1e3);
+    batchSizes.push(Math.min(batchSize, train.count - first));
+    if (
+      batchSeconds.length === probeBatches && budgetSeconds > 0 &&
+      extrapolatedEpochSeconds(batchSeconds, batchSizes, train.count) > budgetSeconds
+    ) {
+      break;
+    }
+  }
+  const timedBatches = batchSeconds.length;
+  const epochSeconds = extrapolatedEpochSeconds(batchSeconds, batchSizes, train.count);
+  tf.dispose([xTrain, yTrain]);
+
+  let correct = 0;
+  for (let first = 0; first < test.count; first += 500) {
+    const n = Math.min(500, test.count - first);
+    const predicted = tf.tidy(() =>
+      tf.argMax(smallCnnForward(tf, model, tf.tensor4d(test.images.subarray(first * CIFAR_PIXELS, (first + n) * CIFAR_PIXELS), [n, 32, 32, 3])), 1).dataSync(),
+    );
+    for (let i = 0; i < n; i++) if (predicted[i] === test.labels[first + i]) correct++;
+  }
+  return {
+    epochSeconds,
+    imagesPerSecond: train.count / epochSeconds,
+    extrapolated: timedBatches < batches,
+    batches,
+    timedBatches,
+    timedSeconds: batchSeconds.reduce((a, b) => a + b, 0),
+    firstBatchSeconds: batchSeconds[0],
+    batchSize,
+    trainExamples: train.count,
+    meanTrainLoss: lossSum / timedBatches,
+    testAccuracy: correct / test.count,
+    testExamples: test.count,
+    channelMean: stats.mean,
+    channelStd: stats.std,
+    layout: 'NHWC',
     loadSeconds,
     seed,
   };
@@ -386,6 +673,7 @@ async function main(): Promise<void> {
     mlp_epoch: () => taskMlpEpoch(tf, config),
     mlp_infer: () => taskMlpInfer(tf, config),
     midl_layer: () => taskMidlLayer(tf, config),
+    cnn_epoch: () => taskCnnEpoch(tf, config),
   };
   const task = config.task;
   if (task === undefined || !(task in tasks)) {
