@@ -1,13 +1,20 @@
 /**
  * Batching for training: seeded shuffling from an Rng the caller owns, batches copied into
- * reused buffers (or views when unshuffled), and the split manipulations the experiments need:
- * validation holdout, symmetric label noise, small training subsets.
+ * reused buffers (or views when unshuffled and dense; image bytes are decoded into the buffer),
+ * and the split manipulations the experiments need: validation holdout, symmetric label noise,
+ * small training subsets.
  */
 import type { Rng } from '../tensor/rng.js';
+import { copyExamples, featureSize, selectExamples } from './split.js';
 import type { Split, TokenBags } from './types.js';
 
+export { featureSize };
+
 export interface Batch {
-  /** size * featureSize values. Overwritten by the next batch of the same epoch: copy to keep. */
+  /**
+   * size * featureSize normalised float32 values (image bytes already decoded). Overwritten by
+   * the next batch of the same epoch: copy to keep.
+   */
   x: Float32Array;
   y: Int32Array;
   size: number;
@@ -22,11 +29,6 @@ export interface LoaderOptions {
   shuffle?: boolean;
   /** Leave out the last batch when it is smaller than batchSize. */
   dropLast?: boolean;
-}
-
-/** Values per example of a split. */
-export function featureSize(split: Split): number {
-  return split.count === 0 ? 0 : split.x.length / split.count;
 }
 
 export class DataLoader {
@@ -45,7 +47,9 @@ export class DataLoader {
     this.shuffle = opts.shuffle ?? true;
     this.dropLast = opts.dropLast ?? false;
     this.features = featureSize(split);
-    this.xBuffer = new Float32Array(this.shuffle ? this.batchSize * this.features : 0);
+    // Unshuffled dense batches are views into the split; everything else is copied or decoded here.
+    const copied = this.shuffle || split.pixels !== undefined;
+    this.xBuffer = new Float32Array(copied ? Math.min(this.batchSize, split.count) * this.features : 0);
     this.yBuffer = new Int32Array(this.shuffle ? this.batchSize : 0);
     this.offsetsBuffer = new Int32Array(this.batchSize + 1);
   }
@@ -84,20 +88,22 @@ export class DataLoader {
   private batch(indices: Int32Array, start: number): Batch {
     const size = indices.length;
     const f = this.features;
-    const { x, y } = this.split;
+    const split = this.split;
     let bx: Float32Array;
     let by: Int32Array;
     if (!this.shuffle) {
-      bx = x.subarray(start * f, (start + size) * f);
-      by = y.subarray(start, start + size);
+      by = split.y.subarray(start, start + size);
+      if (split.pixels === undefined) {
+        bx = split.x.subarray(start * f, (start + size) * f);
+      } else {
+        bx = this.xBuffer.subarray(0, size * f);
+        copyExamples(split, indices, bx);
+      }
     } else {
       bx = this.xBuffer.subarray(0, size * f);
       by = this.yBuffer.subarray(0, size);
-      for (let i = 0; i < size; i++) {
-        const n = indices[i];
-        bx.set(x.subarray(n * f, (n + 1) * f), i * f);
-        by[i] = y[n];
-      }
+      copyExamples(split, indices, bx);
+      for (let i = 0; i < size; i++) by[i] = split.y[indices[i]];
     }
     const batch: Batch = { x: bx, y: by, size, indices };
     if (this.split.tokens !== undefined) batch.tokens = this.bags(this.split.tokens, indices);
@@ -119,18 +125,10 @@ export class DataLoader {
   }
 }
 
-/** A new split holding the examples at indices, in that order (copies). */
+/** A new split holding the examples at indices, in that order (copies; image splits stay bytes). */
 export function subsetSplit(split: Split, indices: ArrayLike<number>): Split {
-  const f = featureSize(split);
   const count = indices.length;
-  const x = new Float32Array(count * f);
-  const y = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    const n = indices[i];
-    x.set(split.x.subarray(n * f, (n + 1) * f), i * f);
-    y[i] = split.y[n];
-  }
-  const out: Split = { x, y, count };
+  const out = selectExamples(split, indices);
   if (split.tokens !== undefined) {
     const { ids, offsets } = split.tokens;
     const newOffsets = new Int32Array(count + 1);

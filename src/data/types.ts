@@ -10,13 +10,43 @@ export interface TokenBags {
   offsets: Int32Array;
 }
 
-/** One split: x holds count * prod(inputShape) preprocessed values, row-major, one example after another. */
-export interface Split {
-  x: Float32Array;
+/**
+ * Image pixels kept as the files' bytes (a quarter of the memory of float32, and nothing to
+ * convert at load time), decoded on read: a pixel of channel c with byte v stands for
+ * table[c * 256 + v], the float32 value of (v / 255 - mean[c]) / std[c].
+ */
+export interface PixelBytes {
+  /** count * C * H * W bytes, each example C planes of H rows of W pixels (CHW). */
+  bytes: Uint8Array;
+  shape: [number, number, number];
+  /** C * 256 normalised values, one 256-entry block per channel. */
+  table: Float32Array;
+}
+
+interface SplitBase {
   y: Int32Array;
   count: number;
   tokens?: TokenBags;
 }
+
+/** A split of float32 features: x holds count * featureSize values, row-major, one example after another. */
+export interface DenseSplit extends SplitBase {
+  x: Float32Array;
+  pixels?: undefined;
+}
+
+/**
+ * A split of images (MNIST, CIFAR, SVHN) held as bytes. Its inputs are the same normalised NCHW
+ * float32 values a DenseSplit would hold; read them through DataLoader batches, copyExamples or
+ * (for the whole matrix at once, 4 bytes per pixel) featureMatrix.
+ */
+export interface ImageSplit extends SplitBase {
+  pixels: PixelBytes;
+  x?: undefined;
+}
+
+/** One split of a dataset: dense float32 features, or images as bytes decoded on read. */
+export type Split = DenseSplit | ImageSplit;
 
 export interface Dataset {
   name: DatasetName;

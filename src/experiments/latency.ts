@@ -1,4 +1,5 @@
 /** Inference latency of a model: many timed forwards after warm-up, in one process. */
+import { copyExamples } from '../data/split.js';
 import type { Split } from '../data/types.js';
 import type { AnyModule } from '../nn/module.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
@@ -14,10 +15,7 @@ export interface LatencyStats {
 export function batchFrom(split: Split, inputShape: number[], batch: number): Tensor {
   const f = inputShape.reduce((a, b) => a * b, 1);
   const x = new Float32Array(batch * f);
-  for (let i = 0; i < batch; i++) {
-    const e = i % split.count;
-    x.set(split.x.subarray(e * f, (e + 1) * f), i * f);
-  }
+  copyExamples(split, Int32Array.from({ length: batch }, (_, i) => i % split.count), x);
   return new Tensor(x, [batch, ...inputShape]);
 }
 

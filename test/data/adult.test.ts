@@ -22,6 +22,7 @@ test('Adult: row and label counts from SOURCE.md, test quirks handled', () => {
 test('Adult dataset: one-hot categories with "missing", numeric columns standardised on train', async () => {
   const d = await loadDataset('adult', { dataDir: sharedDataDir() });
   assert.deepEqual(d.inputShape, [108]);
+  assert.ok(d.train.x !== undefined && d.test.x !== undefined, 'Adult splits are dense');
   assert.equal(d.train.x.length, 32561 * 108);
   assert.deepEqual(d.classNames, ['<=50K', '>50K']);
   // Each of the 8 categorical blocks is one-hot.

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { classCounts, loadDataset, readCifar10, readCifar100 } from '../../src/data/index.js';
+import { DataLoader, channelStats, classCounts, featureMatrix, loadDataset, readCifar10, readCifar100 } from '../../src/data/index.js';
+import { Rng } from '../../src/tensor/rng.js';
 import { MidlInputError } from '../../src/errors.js';
 import { sharedDataDir, tempDir } from '../helpers.js';
 
@@ -31,13 +32,33 @@ test('CIFAR-10 raw reader: counts, class counts, first labels, known pixels, fou
 test('CIFAR-10 dataset: NCHW, standardised with the data_batch_1 statistics', async () => {
   const d = await loadDataset('cifar10', { dataDir: sharedDataDir() });
   assert.deepEqual(d.inputShape, [3, 32, 32]);
-  assert.equal(d.train.x.length, 10000 * 3072);
+  assert.equal(d.train.pixels?.bytes.length, 10000 * 3072, 'kept as bytes');
+  const x = featureMatrix(d.train);
+  assert.equal(x.length, 10000 * 3072);
   assert.equal(d.classNames[9], 'truck');
   // Published per-channel mean 125.83/123.26/114.03, std 63.14/62.37/66.97 (0..255).
   assert.ok(d.notes.some((n) => n.includes(`mean ${(125.83 / 255).toFixed(4)}`)), d.notes.join('; '));
   const expected = (59 / 255 - 125.83 / 255) / (63.14 / 255);
-  assert.ok(Math.abs(d.train.x[0] - expected) < 2e-3, `${d.train.x[0]} vs ${expected}`);
+  assert.ok(Math.abs(x[0] - expected) < 2e-3, `${x[0]} vs ${expected}`);
   assert.ok(d.notes.some((n) => n.includes('data_batch_2.bin')));
+});
+
+test('CIFAR-10 batches decode each channel with its own statistics, as the up-front normalisation did', async () => {
+  const d = await loadDataset('cifar10', { dataDir: sharedDataDir() });
+  const raw = readCifar10(cifar10Dir);
+  // The statistics of data_batch_1, pinned to the last bit (the normalised values depend on them).
+  const stats = channelStats(raw.train);
+  assert.deepEqual(stats.mean, [0.4934578442861518, 0.48337516161151944, 0.4471791639859068]);
+  assert.deepEqual(stats.std, [0.24762116768418568, 0.24458512146305686, 0.26261100055409115]);
+  const old = (v: number, c: number): number => Math.fround((v / 255 - stats.mean[c]) / stats.std[c]);
+  const batch = new DataLoader(d.train, { batchSize: 64 }).epoch(new Rng(4)).next().value!;
+  for (let i = 0; i < batch.size; i++) {
+    const n = batch.indices[i];
+    for (let k = 0; k < 3072; k += 7) {
+      const c = Math.floor(k / 1024);
+      assert.equal(batch.x[i * 3072 + k], old(raw.train.pixels[n * 3072 + k], c), `example ${n} value ${k}`);
+    }
+  }
 });
 
 test('CIFAR-100: fine labels by default, coarse on request, known counts and names', () => {

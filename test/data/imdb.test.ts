@@ -49,6 +49,7 @@ test('IMDB from the real tar.gz: counts, balance, labels, vocabulary, token bags
   assert.deepEqual(classCounts(d.train.y, 2), [2500, 2500]);
   assert.deepEqual(classCounts(d.test.y, 2), [2500, 2500]);
   assert.deepEqual(d.inputShape, [10000]);
+  assert.ok(d.train.x !== undefined, 'IMDB splits are dense');
   assert.equal(d.train.x.length, 5000 * 10000);
   assert.ok(d.files[0].endsWith('aclImdb_subset.tar.gz'));
   const tokens = d.train.tokens!;

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { classCounts, loadDataset, parseMat, readSvhn, readSvhnFile } from '../../src/data/index.js';
+import { classCounts, featureMatrix, loadDataset, parseMat, readSvhn, readSvhnFile } from '../../src/data/index.js';
 import { MidlInputError } from '../../src/errors.js';
 import { sharedDataDir, tempDir } from '../helpers.js';
 
@@ -31,9 +31,10 @@ test('SVHN images are transposed from column-major HWC to CHW', () => {
 test('SVHN dataset: 3x32x32 standardised on train', async () => {
   const d = await loadDataset('svhn', { dataDir: sharedDataDir() });
   assert.deepEqual(d.inputShape, [3, 32, 32]);
-  assert.equal(d.train.x.length, 15 * 3072);
+  const x = featureMatrix(d.train);
+  assert.equal(x.length, 15 * 3072);
   for (let c = 0; c < 3; c++) {
-    const plane = Array.from({ length: 15 }, (_, n) => d.train.x.subarray(n * 3072 + c * 1024, n * 3072 + (c + 1) * 1024)).flatMap((a) => [...a]);
+    const plane = Array.from({ length: 15 }, (_, n) => x.subarray(n * 3072 + c * 1024, n * 3072 + (c + 1) * 1024)).flatMap((a) => [...a]);
     const mean = plane.reduce((a, b) => a + b, 0) / plane.length;
     assert.ok(Math.abs(mean) < 1e-4);
   }

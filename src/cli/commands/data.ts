@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { choiceFlag, parseFlags } from '../args.js';
 import { ProgressBar } from '../progress.js';
 import { MidlInputError } from '../../errors.js';
-import { classCounts, datasetNames, loadDataset, type Dataset, type DatasetName, type DownloadProgress, type Split } from '../../data/index.js';
+import { classCounts, datasetNames, loadDataset, valueRange, type Dataset, type DatasetName, type DownloadProgress } from '../../data/index.js';
 
 const help = `Usage: midl data inspect --dataset NAME [--data-dir DIR] [--json]
 
@@ -19,16 +19,6 @@ shape and value ranges (after preprocessing).
                    num_classes, input_shape, class_counts, files, ...)
   -h, --help       this text`;
 
-function range(split: Split): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of split.x) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return split.x.length === 0 ? [0, 0] : [min, max];
-}
-
 function summary(d: Dataset): Record<string, unknown> {
   return {
     dataset: d.name,
@@ -38,7 +28,7 @@ function summary(d: Dataset): Record<string, unknown> {
     input_shape: d.inputShape,
     class_names: d.classNames,
     class_counts: { train: classCounts(d.train.y, d.numClasses), test: classCounts(d.test.y, d.numClasses) },
-    value_range: { train: range(d.train), test: range(d.test) },
+    value_range: { train: valueRange(d.train), test: valueRange(d.test) },
     files: d.files,
     notes: d.notes,
   };
@@ -51,8 +41,8 @@ function table(d: Dataset): string {
   const lines = [
     `dataset      ${d.name}`,
     `input shape  ${d.inputShape.join('x')}`,
-    `train        ${d.train.count} examples, values in ${fmt(range(d.train))}`,
-    `test         ${d.test.count} examples, values in ${fmt(range(d.test))}`,
+    `train        ${d.train.count} examples, values in ${fmt(valueRange(d.train))}`,
+    `test         ${d.test.count} examples, values in ${fmt(valueRange(d.test))}`,
     'files',
     ...d.files.map((f) => `  ${f}`),
     ...(d.notes.length > 0 ? ['notes', ...d.notes.map((n) => `  ${n}`)] : []),
