@@ -123,6 +123,12 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
       }
     }
     await o.afterDataset?.(data, trained, results);
+    // Report what is done so far: a long study shows its progress, and a stop loses nothing.
+    const pending = o.datasets.slice(o.datasets.indexOf(name) + 1);
+    if (pending.length > 0 && results.runs.length > 0) {
+      results.finished_at = new Date().toISOString();
+      await writeReport({ ...results, pending_datasets: pending }, o.outDir);
+    }
   }
   results.finished_at = new Date().toISOString();
   if (results.runs.length === 0) {

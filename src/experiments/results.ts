@@ -148,6 +148,8 @@ export interface StudyResults {
   runs: RunRecord[];
   skipped: SkippedDataset[];
   analyses?: Analyses;
+  /** Present while the study is still running: the datasets not reached yet. */
+  pending_datasets?: string[];
   [extra: string]: unknown;
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { runStudy } from '../../src/experiments/reproduce.js';
 import { loadResults } from '../../src/experiments/results.js';
 import { sharedDataDir, tempDir } from '../helpers.js';
 import { runCli } from '../cli/cli.js';
@@ -43,5 +44,28 @@ describe('midl reproduce (tiny)', () => {
     const again = await runCli([...args, '--resume']);
     assert.equal(again.code, 0, again.stderr);
     assert.equal((again.stderr.match(/already finished, reused/g) ?? []).length, 4);
+  });
+
+  it('writes the report after each dataset, marked in progress until the last', async () => {
+    const out = tempDir();
+    const seenOnDisk: Array<{ datasets: string[]; pending: string[] | undefined; markdownSaysSo: boolean }> = [];
+    const results = await runStudy({
+      datasets: ['adult', 'mnist'], models: ['dense'], seeds: [1], keep: 0.45, quick: true, dataRoot: sharedDataDir(),
+      outDir: out, resume: false, override: { epochs: 1, limitTrain: 200, limitTest: 100 },
+      afterDataset: () => {
+        const file = path.join(out, 'results.json');
+        if (!fs.existsSync(file)) return;
+        const partial = loadResults(file);
+        const markdownSaysSo = /still to run: mnist/.test(fs.readFileSync(path.join(out, 'results.md'), 'utf8'));
+        seenOnDisk.push({ datasets: partial.runs.map((r) => r.dataset), pending: partial.pending_datasets, markdownSaysSo });
+      },
+    });
+    // When mnist finished, the files on disk held adult's run and named mnist as pending.
+    assert.deepEqual(seenOnDisk, [{ datasets: ['adult'], pending: ['mnist'], markdownSaysSo: true }]);
+    assert.doesNotMatch(fs.readFileSync(path.join(out, 'results.md'), 'utf8'), /still to run/);
+    assert.equal(results.pending_datasets, undefined);
+    const final = loadResults(path.join(out, 'results.json'));
+    assert.equal(final.pending_datasets, undefined);
+    assert.deepEqual(final.runs.map((r) => r.dataset), ['adult', 'mnist']);
   });
 });

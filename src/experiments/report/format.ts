@@ -60,9 +60,13 @@ export function describeConfig(results: StudyResults): string {
 
 /** Whether the numbers are from --quick, in words a reader cannot miss. */
 export function describeScale(results: StudyResults): string {
-  return results.config.quick
+  const scale = results.config.quick
     ? 'Quick run (--quick): small-configuration numbers (reduced data, epochs and seeds), not comparable with the paper\'s.'
     : 'Full run (not --quick).';
+  const pending = results.pending_datasets ?? [];
+  if (pending.length === 0) return scale;
+  return `${scale} In progress: written after each dataset; still to run: ${pending.join(', ')} ` +
+    '(a stopped study continues with the same command and --resume).';
 }
 
 /** A time as "2025-06-01 10:00:00 UTC". */

@@ -61,7 +61,8 @@ function runSummary(results: StudyResults): string {
     ['Scale', results.config.quick ? 'quick (--quick)' : describeScale(results)],
   ];
   const items = rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('');
-  const banner = results.config.quick ? `<p class="banner">${escapeHtml(describeScale(results))}</p>` : '';
+  const showBanner = results.config.quick || (results.pending_datasets ?? []).length > 0;
+  const banner = showBanner ? `<p class="banner">${escapeHtml(describeScale(results))}</p>` : '';
   return `${banner}<dl class="run-summary">${items}</dl>`;
 }
 
