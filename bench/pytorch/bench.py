@@ -246,11 +246,7 @@ def task_cnn_epoch(cfg):
             break
         start = time.perf_counter()
         idx = order[first:first + batch]
-        optimizer.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(x_train[idx]), y_train[idx])
-        loss.backward()
-        optimizer.step()
-        loss_sum += loss.item()
+        loss_sum += train_step(model, optimizer, x_train[idx], y_train[idx])
         batch_seconds.append(time.perf_counter() - start)
         batch_sizes.append(idx.shape[0])
     timed = len(batch_seconds)
@@ -286,6 +282,15 @@ def task_gemm(cfg):
     return {"results": results}
 
 
+def train_step(model, optimizer, x, y):
+    """One Adam step on softmax cross-entropy; returns the batch loss."""
+    optimizer.zero_grad(set_to_none=True)
+    loss = F.cross_entropy(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
 def task_mlp_epoch(cfg):
     data_dir = cfg.get("dataDir", DEFAULT_DATA_DIR)
     seed = int(cfg.get("seed", 1234))
@@ -305,11 +310,7 @@ def task_mlp_epoch(cfg):
     start = time.perf_counter()
     for first in range(0, x_train.shape[0], batch):
         idx = order[first:first + batch]
-        optimizer.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(x_train[idx]), y_train[idx])
-        loss.backward()
-        optimizer.step()
-        loss_sum += loss.item()
+        loss_sum += train_step(model, optimizer, x_train[idx], y_train[idx])
         batches += 1
     epoch_seconds = time.perf_counter() - start
 

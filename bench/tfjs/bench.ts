@@ -15,6 +15,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type * as TfCore from '@tensorflow/tfjs-core';
+import { channelStats, type ChannelStats } from '../../src/data/images.js';
 import {
   extrapolatedEpochSeconds,
   type BaselineConfig,
@@ -158,41 +159,14 @@ function readCifar10Records(files: string[]): CifarRaw {
 }
 
 /**
- * midl's src/data/images.ts channelStats: per-channel mean and population std of pixel/255
- * over the training images, summed exactly through a histogram of the 256 byte values.
+ * The per-channel statistics the other sides use, from midl's own preprocessing code
+ * (src/data/images.ts), so the three sides train on bit-identical inputs.
  */
-function cifarChannelStats(raw: CifarRaw): { mean: number[]; std: number[] } {
-  const mean: number[] = [];
-  const std: number[] = [];
-  for (let c = 0; c < 3; c++) {
-    const hist = new Float64Array(256);
-    for (let n = 0; n < raw.count; n++) {
-      const start = (n * 3 + c) * CIFAR_PLANE;
-      for (let i = start; i < start + CIFAR_PLANE; i++) hist[raw.pixels[i]]++;
-    }
-    let total = 0;
-    let sum = 0;
-    let sumSq = 0;
-    for (let v = 0; v < 256; v++) {
-      const scaled = v / 255;
-      total += hist[v];
-      sum += hist[v] * scaled;
-      sumSq += hist[v] * scaled * scaled;
-    }
-    // Sums in midl's order, so the statistics are bit-identical to its own.
-    const m = total > 0 ? sum / total : 0;
-    const variance = total > 0 ? Math.max(0, sumSq / total - m * m) : 0;
-    mean.push(m);
-    std.push(variance > 1e-12 ? Math.sqrt(variance) : 1);
-  }
-  return { mean, std };
+function cifarChannelStats(raw: CifarRaw): ChannelStats {
+  return channelStats({ pixels: raw.pixels, labels: Int32Array.from(raw.labels), count: raw.count, shape: [3, 32, 32] });
 }
 
-/**
- * (p/255 - mean[c]) / std[c] through a float32 table per channel (as midl's normalizeImages),
- * written NHWC: TF.js's convolutions and pooling take channels last.
- */
-function cifarNormalizeNhwc(raw: CifarRaw, stats: { mean: number[]; std: number[] }): Float32Array {
+function cifarNormalizeNhwc(raw: CifarRaw, stats: ChannelStats): Float32Array {
   const tables = stats.mean.map((m, c) => Float32Array.from({ length: 256 }, (_, v) => (v / 255 - m) / stats.std[c]));
   const out = new Float32Array(raw.count * CIFAR_PIXELS);
   for (let n = 0; n < raw.count; n++) {
