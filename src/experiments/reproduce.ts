@@ -13,7 +13,7 @@ import { batchFrom, measureLatency } from './latency.js';
 import { describeMachine } from './machine.js';
 import type { Variant } from './models.js';
 import { recipeFor } from './recipes.js';
-import type { RunRecord, SkippedDataset, StudyResults } from './results.js';
+import { loadResults, type RunRecord, type SkippedDataset, type StudyResults } from './results.js';
 import type { Sequential } from '../nn/sequential.js';
 import { modelFromCheckpoint, runSummary, runTraining, type RunConfig, type RunHooks, type RunOutcome } from './run.js';
 import { writeReport } from './report/write.js';
@@ -64,9 +64,20 @@ function latencyOf(r: RunOutcome, inputShape: number[]): { batch1: number; batch
   };
 }
 
+/** When a resumed study first started: the start recorded in its last written results, if any. */
+function previousStart(outDir: string): string | null {
+  const file = path.join(outDir, 'results.json');
+  if (!fs.existsSync(file)) return null;
+  try {
+    return loadResults(file).started_at;
+  } catch {
+    return null;
+  }
+}
+
 export async function runStudy(o: StudyOptions): Promise<StudyResults> {
   const log = o.log ?? ((): void => undefined);
-  const started = new Date().toISOString();
+  const started = (o.resume ? previousStart(o.outDir) : null) ?? new Date().toISOString();
   const results: StudyResults = {
     machine: describeMachine(),
     config: {

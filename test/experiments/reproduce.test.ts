@@ -44,6 +44,8 @@ describe('midl reproduce (tiny)', () => {
     const again = await runCli([...args, '--resume']);
     assert.equal(again.code, 0, again.stderr);
     assert.equal((again.stderr.match(/already finished, reused/g) ?? []).length, 4);
+    // A resumed study keeps the time it first started.
+    assert.equal(loadResults(path.join(out, 'results.json')).started_at, results.started_at);
   });
 
   it('writes the report after each dataset, marked in progress until the last', async () => {

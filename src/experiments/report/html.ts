@@ -58,7 +58,7 @@ function runSummary(results: StudyResults): string {
     ['Config', describeConfig(results)],
     ['Examples used', describeLimits(results)],
     ['When', describeTime(results)],
-    ['Scale', results.config.quick ? 'quick (--quick)' : describeScale(results)],
+    ['Scale', `${results.config.quick ? 'quick (--quick)' : 'full'}${(results.pending_datasets ?? []).length > 0 ? ', in progress' : ''}`],
   ];
   const items = rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('');
   const showBanner = results.config.quick || (results.pending_datasets ?? []).length > 0;
