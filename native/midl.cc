@@ -21,19 +21,12 @@
 #include <cblas.h>
 #include <omp.h>
 
-#if defined(__AVX512F__)
-// GCC 12's AVX-512 headers raise false -Wmaybe-uninitialized warnings (GCC PR105593).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#endif
-
 #include <algorithm>
 #include <vector>
 
 #include "common.h"
 #include "midl.h"
+#include "simd.h"
 #include "topk.h"
 
 namespace midl {

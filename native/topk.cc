@@ -14,14 +14,8 @@
 #include <cstring>
 #include <vector>
 
-#if defined(__AVX512F__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#endif
-
 #include "common.h"
+#include "simd.h"
 
 namespace midl {
 
