@@ -70,12 +70,12 @@ async function analysisSections(results: StudyResults, claims: readonly Claim[])
   const plots = analysisPlots(results);
   const sections = analysisTables(results).map(async ({ id, table }) => {
     const tested = claims.filter((c) => (ANALYSIS_CLAIMS[id] ?? []).includes(c.id));
-    const plot = plots.get(id);
+    const figures = await Promise.all((plots.get(id) ?? []).map(figure));
     const intro = `<p class="tests">Tests the abstract's claim${tested.length > 1 ? 's' : ''}:</p>`;
     return (
       `<section id="${escapeHtml(id)}"><h2>${escapeHtml(table.title)}</h2>` +
       (tested.length > 0 ? `${intro}<ul class="claims">${tested.map(claimItem).join('')}</ul>` : '') +
-      (plot ? await figure(plot) : '') +
+      figures.join('') +
       `${htmlTable(table)}</section>`
     );
   });

@@ -159,6 +159,44 @@ function smiPlot(results: StudyResults): Plot | null {
   };
 }
 
+/**
+ * The distribution of per-neuron I(h_j; Y) for the neurons MID-L selects most and least often,
+ * one box plot pair per dataset and layer.
+ */
+function perNeuronPlot(results: StudyResults): Plot | null {
+  const groups = ['most selected', 'least selected'];
+  const rows: Row[] = (results.analyses?.smi ?? []).flatMap((r) => {
+    if (r.per_neuron === undefined) return [];
+    const panel = `${r.dataset} ${r.layer}`;
+    return [
+      ...r.per_neuron.selected_most.map((mi) => ({ panel, group: groups[0], mi })),
+      ...r.per_neuron.selected_least.map((mi) => ({ panel, group: groups[1], mi })),
+    ];
+  });
+  if (rows.length === 0) return null;
+  const panels = [...new Set(rows.map((r) => r.panel))];
+  return {
+    id: 'smi-neurons',
+    title: 'Per-neuron I(h_j; Y) of the MID-L neurons selected most and least often (box: quartiles; whiskers: range)',
+    spec: {
+      config: CONFIG,
+      data: { values: rows },
+      facet: { field: 'panel', type: 'nominal', title: null, sort: panels },
+      columns: Math.min(3, panels.length),
+      spec: {
+        ...PANEL,
+        mark: { type: 'boxplot', extent: 'min-max' },
+        encoding: {
+          x: { field: 'group', type: 'nominal', title: null, sort: groups, axis: { labelAngle: 0 } },
+          y: { field: 'mi', type: 'quantitative', title: 'I(h_j; Y) (nats)' },
+          color: { field: 'group', type: 'nominal', sort: groups, scale: { range: [MODEL_COLORS.midl, '#b8c4cc'] }, legend: null },
+        },
+      },
+      resolve: { scale: { y: 'independent' } },
+    } as TopLevelSpec,
+  };
+}
+
 /** Accuracy (mean over seeds) against a noise level, one line per model. */
 function noisePlot(id: string, title: string, results: StudyResults, rows: Row[], level: string, levelTitle: string): Plot | null {
   if (rows.length === 0) return null;
@@ -256,10 +294,16 @@ export function resultPlots(results: StudyResults, summaries: readonly RunSummar
   return [accuracyVsActive(results), flopsSaving(results, summaries), trainingCurves(results)].filter((p): p is Plot => p !== null);
 }
 
-/** The plots of the analyses present, keyed like the analysis tables. */
-export function analysisPlots(results: StudyResults): Map<string, Plot> {
-  const plots = [smiPlot(results), labelNoisePlot(results), inputNoisePlot(results), overfittingPlot(results), latencyPlot(results)];
-  return new Map(plots.filter((p): p is Plot => p !== null).map((p) => [p.id, p]));
+/** The plots of the analyses present, keyed like the analysis tables (SMI has two). */
+export function analysisPlots(results: StudyResults): Map<string, Plot[]> {
+  const sections: Array<[string, Array<Plot | null>]> = [
+    ['smi', [smiPlot(results), perNeuronPlot(results)]],
+    ['label-noise', [labelNoisePlot(results)]],
+    ['input-noise', [inputNoisePlot(results)]],
+    ['overfitting', [overfittingPlot(results)]],
+    ['latency', [latencyPlot(results)]],
+  ];
+  return new Map(sections.map(([id, plots]) => [id, plots.filter((p): p is Plot => p !== null)]));
 }
 
 /**

@@ -78,7 +78,8 @@ test('report.html is well-formed, self-contained, escaped, and embeds one SVG pe
   assert.doesNotMatch(html, /\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\//i, 'an external src or href');
   const figures = [...html.matchAll(/<figure id="plot-([\w-]+)">([\s\S]*?)<\/figure>/g)];
   assert.deepEqual(figures.map((f) => f[1]), [
-    'accuracy-vs-active', 'flops-saving', 'training-curves', 'smi', 'label-noise', 'input-noise', 'overfitting', 'latency',
+    'accuracy-vs-active', 'flops-saving', 'training-curves', 'smi', 'smi-neurons', 'label-noise', 'input-noise', 'overfitting',
+    'latency',
   ]);
   for (const [, id, inner] of figures) assert.equal(inner.match(/<svg[\s>]/g)?.length, 1, `one svg in ${id}`);
   const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
