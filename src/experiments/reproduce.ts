@@ -5,6 +5,7 @@
  * study rerun with resume skips what is done and resumes a half-trained run mid-way.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../data/load.js';
 import type { Dataset, DatasetName } from '../data/types.js';
@@ -126,7 +127,8 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
           weightDecay: recipe.weightDecay, keep: o.keep, dropout: 0.2, limitTrain: recipe.limitTrain,
           limitTest: recipe.limitTest, labelNoise: 0, finetuneEpochs: model === 'static' ? recipe.staticFinetuneEpochs : 0,
         }, { outDir: dir, resume: o.resume, hooks });
-        const record = { ...runSummary(r), latency_ms: latencyOf(r, data.inputShape) } as RunRecord;
+        const latency = latencyOf(r, data.inputShape);
+        const record = { ...runSummary(r), latency_ms: latency, load_average: os.loadavg()[0] } as RunRecord;
         writeFileAtomic(path.join(dir, 'record.json'), `${JSON.stringify(record, null, 2)}\n`);
         results.runs.push(record);
         trained.push({ config: r.config, model: r.model });

@@ -68,6 +68,8 @@ export interface RunRecord {
   params: number;
   latency_ms: { batch1: number; batch256: number };
   train_seconds: number;
+  /** The machine's 1-minute load average when the run's latency was measured (a busy machine makes timings indicative only). */
+  load_average?: number;
   history: EpochRecord[];
   per_layer_active?: LayerActivity[];
   [extra: string]: unknown;
@@ -128,6 +130,8 @@ export interface LatencyRecord {
   param_bytes: number;
   activation_bytes_per_example: number;
   peak_rss_bytes: number;
+  /** The machine's 1-minute load average after the measurement. */
+  load_average?: number;
 }
 
 export interface Analyses {

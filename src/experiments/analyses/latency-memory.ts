@@ -15,6 +15,7 @@
  *   im2col columns per thread) is the same in every variant and not counted;
  * - peak_rss_bytes: the process's peak resident memory (process-wide, only indicative).
  */
+import * as os from 'node:os';
 import type { Split } from '../../data/types.js';
 import { MIDL } from '../../midl/layer.js';
 import { StaticSparseLinear } from '../../midl/static-sparse.js';
@@ -142,7 +143,10 @@ export function benchModels(
   });
   const timings = s.batches.map((batch) => alternatingLatency(subjects.map((sub) => sub.net), batchFrom(split, inputShape, batch), s));
   const rss = peakRssBytes();
+  const load = os.loadavg()[0];
   return s.batches.flatMap((batch, b) =>
-    subjects.map((sub, i) => ({ dataset, model: sub.model, batch, ...timings[b][i], ...memory[i], peak_rss_bytes: rss })),
+    subjects.map((sub, i) => ({
+      dataset, model: sub.model, batch, ...timings[b][i], ...memory[i], peak_rss_bytes: rss, load_average: load,
+    })),
   );
 }

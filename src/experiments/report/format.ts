@@ -85,3 +85,23 @@ export function describeLimits(results: StudyResults): string {
   const limits = Object.entries(results.config.limits).map(([d, l]) => `${d} ${count(l.train)} train / ${count(l.test)} test`);
   return limits.length > 0 ? limits.join('; ') : 'whole datasets';
 }
+
+/**
+ * A caution when timings were taken on a busy machine (1-minute load average above half the
+ * cores), or null: the report's latency and train-time figures are then indicative only.
+ */
+export function timingCaution(results: StudyResults): string | null {
+  const limit = results.machine.cores / 2;
+  const busy = (records: ReadonlyArray<{ load_average?: number }>): number[] =>
+    records.flatMap((r) => (typeof r.load_average === 'number' && r.load_average > limit ? [r.load_average] : []));
+  const runs = busy(results.runs);
+  const latency = busy(results.analyses?.latency ?? []);
+  if (runs.length + latency.length === 0) return null;
+  const parts = [
+    runs.length > 0 ? `${runs.length} of ${results.runs.length} runs` : '',
+    latency.length > 0 ? `${latency.length} of ${results.analyses?.latency?.length} latency measurements` : '',
+  ].filter((p) => p !== '');
+  return `Timing caution: ${parts.join(' and ')} were timed on a busy machine (1-minute load average up to ` +
+    `${Math.max(...runs, ...latency).toFixed(1)} on ${results.machine.cores} cores); those latency and train-time ` +
+    'figures are indicative only.';
+}

@@ -4,7 +4,7 @@
  */
 import type { StudyResults } from '../results.js';
 import { evaluateClaims, type Claim, type ClaimId } from './claims.js';
-import { describeConfig, describeLimits, describeMachine, describeScale, describeTime } from './format.js';
+import { describeConfig, describeLimits, describeMachine, describeScale, describeTime, timingCaution } from './format.js';
 import { analysisPlots, renderSvg, resultPlots, type Plot } from './plots.js';
 import { summarizeRuns } from './summary.js';
 import { analysisTables, resultsTable, TABLE_NOTE, type Table } from './tables.js';
@@ -91,6 +91,7 @@ function skippedSection(results: StudyResults): string {
 /** The whole report page. */
 export async function renderHtml(results: StudyResults): Promise<string> {
   const summaries = summarizeRuns(results);
+  const caution = timingCaution(results);
   const claims = evaluateClaims(results, summaries);
   const figures = await Promise.all(resultPlots(results, summaries).map(figure));
   const analyses = await analysisSections(results, claims);
@@ -119,6 +120,7 @@ ${runSummary(results)}
 <h2>Results</h2>
 ${htmlTable(resultsTable(summaries))}
 <p class="note">${escapeHtml(TABLE_NOTE)}</p>
+${caution === null ? '' : `<p class="banner">${escapeHtml(caution)}</p>`}
 ${figures.join('\n')}
 </section>
 ${analyses.join('\n')}

@@ -1,7 +1,7 @@
 /** results.md and the plain-text table printed to a terminal. */
 import type { StudyResults } from '../results.js';
 import { evaluateClaims, type Claim } from './claims.js';
-import { describeConfig, describeLimits, describeMachine, describeScale, describeTime } from './format.js';
+import { describeConfig, describeLimits, describeMachine, describeScale, describeTime, timingCaution } from './format.js';
 import { summarizeRuns } from './summary.js';
 import { analysisTables, resultsTable, TABLE_NOTE, type Table } from './tables.js';
 
@@ -22,6 +22,7 @@ function claimLine(claim: Claim): string {
 /** results.md: header, the paper-style table, the claims, the analyses and what was skipped. */
 export function renderMarkdown(results: StudyResults): string {
   const summaries = summarizeRuns(results);
+  const caution = timingCaution(results);
   const parts = [
     '# MID-L study results',
     [
@@ -34,6 +35,7 @@ export function renderMarkdown(results: StudyResults): string {
     '## Results',
     markdownTable(resultsTable(summaries)),
     TABLE_NOTE,
+    ...(caution === null ? [] : [`**${caution}**`]),
     '## Headline claims of the abstract',
     evaluateClaims(results, summaries).map(claimLine).join('\n'),
     ...analysisTables(results).flatMap(({ table }) => [`## ${table.title}`, markdownTable(table)]),

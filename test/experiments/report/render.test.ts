@@ -61,6 +61,18 @@ test('a full run says so and has no analyses sections when none were run', () =>
   assert.doesNotMatch(md, /Sliced mutual information|Robustness/);
 });
 
+test('runs timed on a busy machine get a caution; quiet ones none', async () => {
+  const results = syntheticResults();
+  assert.doesNotMatch(renderMarkdown(results), /Timing caution/);
+  results.runs[0].load_average = 0.4;
+  results.runs[1].load_average = 3.5;
+  const md = renderMarkdown(results);
+  assert.match(md, /Timing caution: 1 of \d+ runs were timed on a busy machine \(1-minute load average up to 3\.5 on 2 cores\)/);
+  assert.match(await renderHtml(results), /<p class="banner">Timing caution: 1 of \d+ runs/);
+  results.analyses!.latency![0].load_average = 4;
+  assert.match(renderMarkdown(results), /1 of \d+ runs and 1 of \d+ latency measurements were timed .* up to 4\.0 on 2 cores/);
+});
+
 test('the terminal table is aligned plain text', () => {
   const lines = formatResultsTable(syntheticResults()).split('\n');
   assert.equal(lines.length, 2 + 12);
