@@ -58,14 +58,18 @@ export function describeConfig(results: StudyResults): string {
   );
 }
 
+/** Whether these are the files a running study writes after each dataset (not its final ones). */
+export function inProgress(results: StudyResults): boolean {
+  return (results.pending_datasets ?? []).length > 0;
+}
+
 /** Whether the numbers are from --quick, in words a reader cannot miss. */
 export function describeScale(results: StudyResults): string {
   const scale = results.config.quick
     ? 'Quick run (--quick): small-configuration numbers (reduced data, epochs and seeds), not comparable with the paper\'s.'
     : 'Full run (not --quick).';
-  const pending = results.pending_datasets ?? [];
-  if (pending.length === 0) return scale;
-  return `${scale} In progress: written after each dataset; still to run: ${pending.join(', ')} ` +
+  if (!inProgress(results)) return scale;
+  return `${scale} In progress: written after each dataset; still to run: ${(results.pending_datasets ?? []).join(', ')} ` +
     '(a stopped study continues with the same command and --resume).';
 }
 

@@ -4,7 +4,7 @@
  */
 import type { StudyResults } from '../results.js';
 import { evaluateClaims, type Claim, type ClaimId } from './claims.js';
-import { describeConfig, describeLimits, describeMachine, describeScale, describeTime, timingCaution } from './format.js';
+import { describeConfig, describeLimits, describeMachine, describeScale, describeTime, inProgress, timingCaution } from './format.js';
 import { analysisPlots, renderSvg, resultPlots, type Plot } from './plots.js';
 import { summarizeRuns } from './summary.js';
 import { analysisTables, resultsTable, TABLE_NOTE, type Table } from './tables.js';
@@ -58,10 +58,10 @@ function runSummary(results: StudyResults): string {
     ['Config', describeConfig(results)],
     ['Examples used', describeLimits(results)],
     ['When', describeTime(results)],
-    ['Scale', `${results.config.quick ? 'quick (--quick)' : 'full'}${(results.pending_datasets ?? []).length > 0 ? ', in progress' : ''}`],
+    ['Scale', `${results.config.quick ? 'quick (--quick)' : 'full'}${inProgress(results) ? ', in progress' : ''}`],
   ];
   const items = rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('');
-  const showBanner = results.config.quick || (results.pending_datasets ?? []).length > 0;
+  const showBanner = results.config.quick || inProgress(results);
   const banner = showBanner ? `<p class="banner">${escapeHtml(describeScale(results))}</p>` : '';
   return `${banner}<dl class="run-summary">${items}</dl>`;
 }
