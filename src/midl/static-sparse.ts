@@ -2,7 +2,10 @@
  * Static sparsity, the baseline MID-L is compared with (MIDL.md section 4): the same
  * layer width, the same number k of neurons kept, but one fixed, input-independent set,
  * chosen after training by the L2 norm of each neuron's weight row. The other neurons
- * output zero. At inference only the kept rows are computed.
+ * output zero. At inference only the kept rows are computed, from a compact copy of them
+ * made at the first eval forward and remade after any training forward (an optimizer step
+ * may follow it) or loadStateDict; after writing to `weight.data` directly, call
+ * `refreshKept()`.
  *
  * ```ts
  * const sparse = StaticSparseLinear.fromLinear(trainedLinear, 0.45);
@@ -23,6 +26,7 @@ export class StaticSparseLinear extends Module {
   readonly kept: Int32Array;
   private readonly keptWeight: Float32Array;
   private readonly keptBias: Float32Array;
+  private keptStale = true;
 
   /** weight: n x d, bias: n, kept: ascending neuron indices. */
   constructor(weight: Tensor, bias: Tensor, kept: Int32Array, readonly activation: 'none' | 'relu') {
@@ -63,8 +67,20 @@ export class StaticSparseLinear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    if (this.training) return mul(linear(x, this.weight, this.bias, this.activation), this.rowMask());
+    if (this.training) {
+      this.keptStale = true;
+      return mul(linear(x, this.weight, this.bias, this.activation), this.rowMask());
+    }
     return noGrad(() => this.forwardKeptOnly(x));
+  }
+
+  /** Marks the compact copy of the kept rows stale, so the next eval forward remakes it. */
+  refreshKept(): void {
+    this.keptStale = true;
+  }
+
+  protected stateLoaded(): void {
+    this.refreshKept();
   }
 
   /** 1 on kept neurons, 0 elsewhere (read from the buffer, which loading a state dict refills). */
@@ -74,15 +90,17 @@ export class StaticSparseLinear extends Module {
     return new Tensor(mask, [this.outFeatures]);
   }
 
-  /** Computes the kept rows with one GEMM and scatters them into the full width. */
+  /** Computes the kept rows with one GEMM (from the compact copy) and scatters them into the full width. */
   private forwardKeptOnly(x: Tensor): Tensor {
     const B = x.shape[0];
     const d = this.inFeatures;
     const n = this.outFeatures;
     const k = this.kept.length;
-    const be = backend();
-    be.gatherRows(this.weight.data, d, this.kept, this.keptWeight);
-    for (let t = 0; t < k; t++) this.keptBias[t] = this.bias.data[this.kept[t]];
+    if (this.keptStale) {
+      backend().gatherRows(this.weight.data, d, this.kept, this.keptWeight);
+      for (let t = 0; t < k; t++) this.keptBias[t] = this.bias.data[this.kept[t]];
+      this.keptStale = false;
+    }
     const compact = linear(x, new Tensor(this.keptWeight, [k, d]), new Tensor(this.keptBias, [k]), this.activation);
     const y = new Float32Array(B * n);
     for (let i = 0; i < B; i++) {

@@ -117,7 +117,11 @@ export abstract class Module<In = Tensor> {
       }
       target.data.set(entry.data);
     }
+    for (const [, m] of this.namedModules()) m.stateLoaded();
   }
+
+  /** Called on every submodule after loadStateDict: modules that cache values derived from their state refresh them. */
+  protected stateLoaded(): void {}
 }
 
 /** A module of any input type (for containers and walks). */

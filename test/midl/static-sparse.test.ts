@@ -28,6 +28,29 @@ describe('static sparsity', () => {
     train.forEach((v, i) => assert.ok(Math.abs(v - y[i]) < 1e-6, 'train and eval agree'));
   });
 
+  it('recomputes its compact kept rows after training and after loadStateDict, not on every forward', () => {
+    const rng = new Rng(5);
+    const sparse = StaticSparseLinear.fromLinear(new Linear(6, 5, { activation: 'none', rng }), 0.6);
+    const x = randomTensor([2, 6], rng);
+    const evalOutput = () => [...sparse.eval().forward(x).data];
+    const before = evalOutput();
+    const bumpBias = (by: number) => sparse.bias.data.forEach((_, j, b) => (b[j] += by));
+    bumpBias(1);
+    assert.deepEqual(evalOutput(), before, 'a direct write is not seen until refreshKept()');
+    sparse.refreshKept();
+    const kept = new Set(sparse.kept);
+    evalOutput().forEach((v, at) => assert.ok(Math.abs(v - before[at] - (kept.has(at % 5) ? 1 : 0)) < 1e-6));
+    bumpBias(1);
+    sparse.train().forward(x);
+    evalOutput().forEach((v, at) => assert.ok(Math.abs(v - before[at] - (kept.has(at % 5) ? 2 : 0)) < 1e-6, 'after training'));
+    const state = sparse.stateDict();
+    const loaded = new Map([...state].map(([key, e]) => [key, { ...e, data: e.data.slice() }]));
+    (loaded.get('bias')!.data as Float32Array).fill(0);
+    (loaded.get('weight')!.data as Float32Array).fill(0);
+    sparse.loadStateDict(loaded);
+    assert.ok(evalOutput().every((v) => v === 0), 'after loadStateDict');
+  });
+
   it('replaces hidden layers of a model but not its classifier, and costs k rows', () => {
     const rng = new Rng(4);
     const model = new Sequential(new Linear(10, 8, { activation: 'relu', rng }), new Linear(8, 3, { rng }));
