@@ -11,7 +11,7 @@ import { loadDataset } from '../data/load.js';
 import type { Dataset, DatasetName } from '../data/types.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { batchFrom, measureLatency } from './latency.js';
-import { describeMachine } from './machine.js';
+import { describeMachine, otherCpuMeter } from './machine.js';
 import type { Variant } from './models.js';
 import { recipeFor } from './recipes.js';
 import { loadResults, type RunRecord, type SkippedDataset, type StudyResults } from './results.js';
@@ -122,13 +122,14 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
           continue;
         }
         const hooks = o.onRunStart?.(label, index, total);
+        const otherCpu = otherCpuMeter();
         const r = runTraining(data, {
           dataset: name, model, seed, epochs: recipe.epochs, batchSize: recipe.batchSize, lr: recipe.lr,
           weightDecay: recipe.weightDecay, keep: o.keep, dropout: 0.2, limitTrain: recipe.limitTrain,
           limitTest: recipe.limitTest, labelNoise: 0, finetuneEpochs: model === 'static' ? recipe.staticFinetuneEpochs : 0,
         }, { outDir: dir, resume: o.resume, hooks });
         const latency = latencyOf(r, data.inputShape);
-        const record = { ...runSummary(r), latency_ms: latency, load_average: os.loadavg()[0] } as RunRecord;
+        const record = { ...runSummary(r), latency_ms: latency, load_average: os.loadavg()[0], other_cpu: otherCpu() ?? undefined } as RunRecord;
         writeFileAtomic(path.join(dir, 'record.json'), `${JSON.stringify(record, null, 2)}\n`);
         results.runs.push(record);
         trained.push({ config: r.config, model: r.model });

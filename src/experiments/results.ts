@@ -70,6 +70,8 @@ export interface RunRecord {
   train_seconds: number;
   /** The machine's 1-minute load average when the run's latency was measured (a busy machine makes timings indicative only). */
   load_average?: number;
+  /** Mean cores other processes kept busy while the run trained and its latency was measured. */
+  other_cpu?: number;
   history: EpochRecord[];
   per_layer_active?: LayerActivity[];
   [extra: string]: unknown;
@@ -132,6 +134,8 @@ export interface LatencyRecord {
   peak_rss_bytes: number;
   /** The machine's 1-minute load average after the measurement. */
   load_average?: number;
+  /** Mean cores other processes kept busy during the timed rounds. */
+  other_cpu?: number;
 }
 
 export interface Analyses {

@@ -23,6 +23,7 @@ import type { AnyModule } from '../../nn/module.js';
 import { Tensor, noGrad } from '../../tensor/tensor.js';
 import { batchFrom } from '../latency.js';
 import type { LatencyRecord, ModelKind } from '../results.js';
+import { otherCpuMeter } from '../machine.js';
 import { forwardSteps, withForwardHook } from './hidden.js';
 
 const FLOAT_BYTES = 4;
@@ -141,12 +142,15 @@ export function benchModels(
       activation_bytes_written_per_example: acts.written,
     };
   });
+  const otherCpu = otherCpuMeter();
   const timings = s.batches.map((batch) => alternatingLatency(subjects.map((sub) => sub.net), batchFrom(split, inputShape, batch), s));
   const rss = peakRssBytes();
   const load = os.loadavg()[0];
+  const other = otherCpu() ?? undefined;
   return s.batches.flatMap((batch, b) =>
     subjects.map((sub, i) => ({
       dataset, model: sub.model, batch, ...timings[b][i], ...memory[i], peak_rss_bytes: rss, load_average: load,
+      other_cpu: other,
     })),
   );
 }

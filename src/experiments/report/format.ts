@@ -90,22 +90,36 @@ export function describeLimits(results: StudyResults): string {
   return limits.length > 0 ? limits.join('; ') : 'whole datasets';
 }
 
+/** Above this many cores kept busy by other processes, a timing counts as taken on a busy machine. */
+export const OTHER_CPU_LIMIT = 0.25;
+
 /**
- * A caution when timings were taken on a busy machine (1-minute load average above half the
- * cores), or null: the report's latency and train-time figures are then indicative only.
+ * A caution when timings were taken on a busy machine, or null: the report's latency and
+ * train-time figures are then indicative only. A record is busy when other processes kept
+ * more than OTHER_CPU_LIMIT cores busy (other_cpu) or, in records from before that was
+ * measured, when the 1-minute load average exceeded half the cores (which the study's own
+ * training can reach, so older records may be flagged when nothing else ran).
  */
 export function timingCaution(results: StudyResults): string | null {
-  const limit = results.machine.cores / 2;
-  const busy = (records: ReadonlyArray<{ load_average?: number }>): number[] =>
-    records.flatMap((r) => (typeof r.load_average === 'number' && r.load_average > limit ? [r.load_average] : []));
-  const runs = busy(results.runs);
-  const latency = busy(results.analyses?.latency ?? []);
+  const isBusy = (r: { load_average?: number; other_cpu?: number }): boolean =>
+    typeof r.other_cpu === 'number'
+      ? r.other_cpu > OTHER_CPU_LIMIT
+      : typeof r.load_average === 'number' && r.load_average > results.machine.cores / 2;
+  const runs = results.runs.filter(isBusy);
+  const latency = (results.analyses?.latency ?? []).filter(isBusy);
   if (runs.length + latency.length === 0) return null;
   const parts = [
     runs.length > 0 ? `${runs.length} of ${results.runs.length} runs` : '',
     latency.length > 0 ? `${latency.length} of ${results.analyses?.latency?.length} latency measurements` : '',
   ].filter((p) => p !== '');
-  return `Timing caution: ${parts.join(' and ')} were timed on a busy machine (1-minute load average up to ` +
-    `${Math.max(...runs, ...latency).toFixed(1)} on ${results.machine.cores} cores); those latency and train-time ` +
-    'figures are indicative only.';
+  const flagged = [...runs, ...latency];
+  const others = flagged.flatMap((r) => (typeof r.other_cpu === 'number' ? [r.other_cpu] : []));
+  const loads = flagged.flatMap((r) => (typeof r.other_cpu !== 'number' && typeof r.load_average === 'number' ? [r.load_average] : []));
+  const cores = results.machine.cores;
+  const evidence = [
+    others.length > 0 ? `other processes kept up to ${Math.max(...others).toFixed(1)} of ${cores} cores busy` : '',
+    loads.length > 0 ? `1-minute load average up to ${Math.max(...loads).toFixed(1)} on ${cores} cores` : '',
+  ].filter((e) => e !== '').join('; ');
+  return `Timing caution: ${parts.join(' and ')} were timed on a busy machine (${evidence}); those latency and ` +
+    'train-time figures are indicative only.';
 }

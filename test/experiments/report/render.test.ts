@@ -73,6 +73,19 @@ test('runs timed on a busy machine get a caution; quiet ones none', async () => 
   assert.match(renderMarkdown(results), /1 of \d+ runs and 1 of \d+ latency measurements were timed .* up to 4\.0 on 2 cores/);
 });
 
+test('other processes\' CPU, where measured, decides busy instead of the load average', () => {
+  const results = syntheticResults();
+  results.runs[0].load_average = 2.1; // the study's own two training threads
+  results.runs[0].other_cpu = 0.02;
+  assert.doesNotMatch(renderMarkdown(results), /Timing caution/);
+  results.analyses!.latency![0].load_average = 0.1;
+  results.analyses!.latency![0].other_cpu = 1.3;
+  assert.match(
+    renderMarkdown(results),
+    /Timing caution: 1 of \d+ latency measurements were timed on a busy machine \(other processes kept up to 1\.3 of 2 cores busy\)/,
+  );
+});
+
 test('the terminal table is aligned plain text', () => {
   const lines = formatResultsTable(syntheticResults()).split('\n');
   assert.equal(lines.length, 2 + 12);
