@@ -44,7 +44,7 @@ describe('analysis commands', () => {
     ]);
     const fields = [
       'dataset', 'model', 'batch', 'median_ms', 'p95_ms', 'runs', 'param_bytes', 'param_bytes_read_per_example',
-      'activation_bytes_per_example', 'activation_bytes_written_per_example', 'peak_rss_bytes', 'load_average',
+      'activation_bytes_per_example', 'activation_bytes_written_per_example', 'peak_rss_bytes', 'load_average', 'other_cpu',
     ];
     for (const x of records) assert.deepEqual(Object.keys(x).sort(), [...fields].sort());
   });
