@@ -128,8 +128,9 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
           weightDecay: recipe.weightDecay, keep: o.keep, dropout: 0.2, limitTrain: recipe.limitTrain,
           limitTest: recipe.limitTest, labelNoise: 0, finetuneEpochs: model === 'static' ? recipe.staticFinetuneEpochs : 0,
         }, { outDir: dir, resume: o.resume, hooks });
-        const latency = latencyOf(r, data.inputShape);
-        const record = { ...runSummary(r), latency_ms: latency, load_average: os.loadavg()[0], other_cpu: otherCpu() ?? undefined } as RunRecord;
+        const record = {
+          ...runSummary(r), latency_ms: latencyOf(r, data.inputShape), load_average: os.loadavg()[0], other_cpu: otherCpu() ?? undefined,
+        } as RunRecord;
         writeFileAtomic(path.join(dir, 'record.json'), `${JSON.stringify(record, null, 2)}\n`);
         results.runs.push(record);
         trained.push({ config: r.config, model: r.model });
