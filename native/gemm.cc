@@ -1,21 +1,29 @@
-// C = alpha * op(A) op(B) + beta * C through OpenBLAS. Products with at most 4 rows
-// (or columns) go to sgemv, one call per row (column): OpenBLAS 0.3.21's sgemm is
-// several times slower there (a 784->512 layer: 22 us by sgemv at batch 1, 130 us by
-// sgemm at batch 2), and small batches are the latency-critical case. The output is
-// split into contiguous blocks, one per OpenMP thread, each handled by a
-// single-threaded BLAS call.
+// C = alpha * op(A) op(B) + beta * C. Products with at most 4 rows (or columns) go to
+// OpenBLAS's sgemv, one call per row (column): sgemm is several times slower there (a
+// 784->512 layer: 22 us by sgemv at batch 1, 130 us by sgemm at batch 2), and small
+// batches are the latency-critical case. Larger products go to midl's own AVX-512 kernel
+// where the build has it (gemm_avx512.cc says why), else to OpenBLAS's sgemm;
+// MIDL_GEMM=openblas forces the latter. The output is split into contiguous blocks, one
+// per OpenMP thread, each handled by a single-threaded call.
 #include <cblas.h>
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #include "common.h"
 #include "gemm.h"
+#include "gemm_avx512.h"
 
 namespace midl {
 
 namespace {
 
+const bool kUseOwnGemm = [] {
+  const char* choice = std::getenv("MIDL_GEMM");
+  return haveOwnGemm() && (choice == nullptr || std::strcmp(choice, "openblas") != 0);
+}();
 
 CBLAS_TRANSPOSE blasTrans(bool t) { return t ? CblasTrans : CblasNoTrans; }
 
@@ -54,6 +62,8 @@ void gemmBlock(const GemmProblem& p, size_t m0, size_t m1, size_t n0, size_t n1)
     for (size_t i = m0; i < m1; i++) rowTimesB(p, i, n0, n1);
   } else if (p.N <= kMaxGemvSide) {
     for (size_t j = n0; j < n1; j++) aTimesColumn(p, j, m0, m1);
+  } else if (kUseOwnGemm) {
+    ownGemmBlock(p, m0, m1, n0, n1);
   } else {
     const int lda = static_cast<int>(p.transA ? p.M : p.K), ldb = static_cast<int>(p.transB ? p.K : p.N);
     const float* a = p.A + (p.transA ? m0 : m0 * p.K);
@@ -82,15 +92,15 @@ void runGemm(const GemmProblem& p) {
   if (p.M == 0 || p.N == 0) return;
   if (p.K == 0) return scaleC(p);
   // Split along the longer side of C: the other operand, packed whole by every
-  // thread, is then the smaller one. Blocks are multiples of 16 (the kernels' width).
+  // thread, is then the smaller one. Blocks are multiples of the kernels' width.
   const bool splitRows = p.M > p.N;
-  const size_t along = splitRows ? p.M : p.N;
-  const int parts = worthThreads(p.M * p.N * p.K) ? static_cast<int>(std::min<size_t>(threadCount(), along / 16)) : 1;
+  const size_t along = splitRows ? p.M : p.N, align = kUseOwnGemm && !splitRows ? 32 : 16;
+  const int parts = worthThreads(p.M * p.N * p.K) ? static_cast<int>(std::min<size_t>(threadCount(), along / align)) : 1;
   if (parts <= 1) return gemmBlock(p, 0, p.M, 0, p.N);
 #pragma omp parallel num_threads(parts)
   {
     size_t begin, end;
-    splitRange(along, omp_get_num_threads(), omp_get_thread_num(), 16, &begin, &end);
+    splitRange(along, omp_get_num_threads(), omp_get_thread_num(), align, &begin, &end);
     if (splitRows) {
       gemmBlock(p, begin, end, 0, p.N);
     } else {
@@ -123,10 +133,15 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value GemmKernel(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), kUseOwnGemm ? "midl-avx512" : "openblas");
+}
+
 }  // namespace
 
 void registerGemm(Napi::Env env, Napi::Object exports) {
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
+  exports.Set("gemmKernel", Napi::Function::New(env, GemmKernel, "gemmKernel"));
 }
 
 }  // namespace midl

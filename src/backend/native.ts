@@ -14,6 +14,7 @@ import { Act } from './backend.js';
 interface NativeAddon {
   setThreads(n: number): void;
   getThreads(): number;
+  gemmKernel(): string;
   gemm(
     transA: boolean, transB: boolean, M: number, N: number, K: number,
     alpha: number, A: Float32Array, B: Float32Array, beta: number, C: Float32Array,
@@ -79,8 +80,12 @@ function shapeArgs(s: Conv2dShape): ShapeArgs {
 
 class NativeBackend implements Backend {
   readonly name = 'native' as const;
+  /** What runs the larger matrix products: 'midl-avx512' or 'openblas' (native/gemm.cc). */
+  readonly gemmKernel: string;
 
-  constructor(private readonly addon: NativeAddon) {}
+  constructor(private readonly addon: NativeAddon) {
+    this.gemmKernel = addon.gemmKernel();
+  }
 
   setThreads(n: number): void {
     this.addon.setThreads(n);

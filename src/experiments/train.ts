@@ -8,7 +8,7 @@ import { add } from '../tensor/ops/elementwise.js';
 import { crossEntropy } from '../tensor/ops/losses.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Rng } from '../tensor/rng.js';
-import { Tensor, noGrad } from '../tensor/tensor.js';
+import { Tensor, noGrad, releaseGraph } from '../tensor/tensor.js';
 import { DataLoader } from '../data/loader.js';
 import type { EpochRecord as ResultEpoch } from './results.js';
 
@@ -73,6 +73,7 @@ export function trainEpoch(
     opt.step();
     lossSum += lossValue * batch.size;
     correct += countCorrect(logits.data, batch.y, logits.shape[1]);
+    releaseGraph(loss);
     o.onBatch?.({ examples: batch.size, loss: lossValue });
   }
   return { loss: lossSum / train.count, accuracy: correct / train.count };

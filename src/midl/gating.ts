@@ -6,6 +6,7 @@
  */
 import { Act, Ste, backend } from '../backend/index.js';
 import { Tensor, accumulateGrad, result } from '../tensor/tensor.js';
+import { allocate } from '../tensor/pool.js';
 
 /** The selected neurons of each example: sel (B x k, ascending) of which counts[i] are valid. */
 export interface Selection {
@@ -53,10 +54,10 @@ export function topKMask(alpha: Float32Array, B: number, n: number, k: number, t
 
 /** The gates alpha = sigmoid(logits), with the exact derivative alpha * (1 - alpha). */
 export function gateValues(logits: Tensor): Tensor {
-  const out = new Float32Array(logits.size);
+  const out = allocate(logits.size);
   backend().sigmoid(logits.data, out);
   return result(out, logits.shape, [logits], (g) => {
-    const dLogits = new Float32Array(g.length);
+    const dLogits = allocate(g.length);
     backend().sigmoidBackward(g, out, dLogits);
     accumulateGrad(logits, dLogits, true);
   });
@@ -78,10 +79,10 @@ export function interpolate(
 ): Tensor {
   const be = backend();
   const code = activationCode(act);
-  const y = new Float32Array(alpha.size);
+  const y = allocate(alpha.size);
   be.midlInterpolate(alpha.data, mask, full.data, light.data, code, y);
   return result(y, alpha.shape, [alpha, full, light], (g) => {
-    const fresh = (t: Tensor): Float32Array | null => (t.requiresGrad ? new Float32Array(g.length) : null);
+    const fresh = (t: Tensor): Float32Array | null => (t.requiresGrad ? allocate(g.length) : null);
     const dFull = fresh(full);
     const dLight = fresh(light);
     const dAlpha = fresh(alpha);

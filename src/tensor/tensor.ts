@@ -11,7 +11,11 @@
  * const loss = sum(mul(w, w));
  * loss.backward();            // w.grad is [2, 4, 6]
  * ```
+ *
+ * A training loop calls `releaseGraph(loss)` after the optimizer step, so the next step
+ * reuses the step's buffers instead of allocating fresh ones (pool.ts).
  */
+import { adopt, allocate, recycle } from './pool.js';
 
 export interface GradNode {
   /** The tensors this one was computed from. */
@@ -94,7 +98,25 @@ export class Tensor {
       if (t.node !== null && t.grad !== null) t.node.backward(t.grad);
     }
     // Intermediate gradients are not needed after the pass; leaves keep theirs.
-    for (const t of order) if (t.node !== null) t.grad = null;
+    for (const t of order) {
+      if (t.node === null || t.grad === null) continue;
+      recycle(t.grad);
+      t.grad = null;
+    }
+  }
+}
+
+/**
+ * Ends a training step: the values of every intermediate tensor reachable from root go
+ * back to the buffer pool, and the graph is cut (root can no longer backpropagate). Leaves
+ * (parameters, inputs) are untouched. Read what you need from the graph (the loss, the
+ * logits) before calling this: those values are overwritten by later steps.
+ */
+export function releaseGraph(root: Tensor): void {
+  for (const t of topologicalOrder(root)) {
+    if (t.node === null) continue;
+    recycle(t.data);
+    t.node = null;
   }
 }
 
@@ -130,6 +152,7 @@ export function accumulateGrad(t: Tensor, g: Float32Array, fresh = false): void 
   if (!t.requiresGrad) return;
   if (t.grad === null) {
     t.grad = fresh ? g : g.slice();
+    if (t.node === null) adopt(t.grad);  // a leaf keeps its gradient beyond the step
     return;
   }
   const dst = t.grad;
@@ -143,7 +166,7 @@ export function accumulateGrad(t: Tensor, g: Float32Array, fresh = false): void 
  */
 export function gradBuffer(t: Tensor): Float32Array | null {
   if (!t.requiresGrad) return null;
-  t.grad ??= new Float32Array(t.size);
+  t.grad ??= newGrad(t);
   return t.grad;
 }
 
@@ -154,8 +177,13 @@ export function gradBuffer(t: Tensor): Float32Array | null {
  */
 export function gradTarget(t: Tensor): { buffer: Float32Array; accumulate: boolean } {
   if (t.grad !== null) return { buffer: t.grad, accumulate: true };
-  t.grad = new Float32Array(t.size);
+  t.grad = newGrad(t);
   return { buffer: t.grad, accumulate: false };
+}
+
+/** A zeroed gradient buffer for t: pooled for intermediates, owned for leaves. */
+function newGrad(t: Tensor): Float32Array {
+  return t.node === null ? new Float32Array(t.size) : allocate(t.size);
 }
 
 /** Whether an op on these inputs should record a node. */

@@ -81,6 +81,8 @@ describe('native backend', () => {
     const shapes = [
       [1, 1, 1], [1, 3, 17], [3, 1, 17], [17, 3, 1], [3, 17, 3], [17, 17, 17],
       [1, 513, 17], [513, 3, 3], [3, 17, 513], [64, 96, 40], [96, 64, 40], [1, 520, 300], [300, 1, 220],
+      // several K-blocks, partial tiles and panels (the AVX-512 kernel's edges)
+      [17, 47, 641], [40, 33, 321], [9, 100, 320],
       [5, 4, 0],
     ];
     forThreadCounts((threads) => {

@@ -1,13 +1,14 @@
 /** Element-wise activations, each with its exact derivative. */
 import { backend } from '../../backend/index.js';
 import { Tensor, accumulateGrad, result } from '../tensor.js';
+import { allocate } from '../pool.js';
 
 export function relu(x: Tensor): Tensor {
   const src = x.data;
-  const out = new Float32Array(src.length);
+  const out = allocate(src.length);
   for (let i = 0; i < src.length; i++) out[i] = src[i] > 0 ? src[i] : 0;
   return result(out, x.shape, [x], (g) => {
-    const dx = new Float32Array(g.length);
+    const dx = allocate(g.length);
     backend().reluBackward(g, out, dx);
     accumulateGrad(x, dx, true);
   });
@@ -15,10 +16,10 @@ export function relu(x: Tensor): Tensor {
 
 export function sigmoid(x: Tensor): Tensor {
   const src = x.data;
-  const out = new Float32Array(src.length);
+  const out = allocate(src.length);
   for (let i = 0; i < src.length; i++) out[i] = sigmoidValue(src[i]);
   return result(out, x.shape, [x], (g) => {
-    const dx = new Float32Array(g.length);
+    const dx = allocate(g.length);
     for (let i = 0; i < g.length; i++) dx[i] = g[i] * out[i] * (1 - out[i]);
     accumulateGrad(x, dx, true);
   });

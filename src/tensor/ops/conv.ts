@@ -1,6 +1,7 @@
 /** 2-D convolution over NCHW batches: one fused kernel each way (im2col + GEMM per image, bias, ReLU). */
 import { Act, backend, type Conv2dShape } from '../../backend/index.js';
 import { Tensor, gradBuffer, result } from '../tensor.js';
+import { allocate } from '../pool.js';
 
 export interface ConvStrideAndPad {
   stride: number;
@@ -23,7 +24,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, o: ConvSt
   const ow = convOutSize(W, kw, o.stride, o.pad);
   const code = act === 'relu' ? Act.relu : Act.none;
   const be = backend();
-  const y = new Float32Array(N * F * oh * ow);
+  const y = allocate(N * F * oh * ow);
   be.conv2dForward(x.data, weight.data, bias?.data ?? null, s, F, code, y);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return result(y, [N, F, oh, ow], inputs, (g) => {

@@ -4,6 +4,7 @@
  */
 import { Tensor, accumulateGrad, result } from '../tensor.js';
 import { broadcastIndex, broadcastKind, broadcastShapes, reduceToShape } from './broadcast.js';
+import { allocate } from '../pool.js';
 
 type Combine = (x: number, y: number) => number;
 
@@ -24,7 +25,7 @@ function binary(a: Tensor, b: Tensor, f: Combine): { data: Float32Array; shape: 
   for (const d of shape) size *= d;
   const ra = broadcastReader(a, shape);
   const rb = broadcastReader(b, shape);
-  const out = new Float32Array(size);
+  const out = allocate(size);
   for (let i = 0; i < size; i++) out[i] = f(ra(i), rb(i));
   return { data: out, shape };
 }

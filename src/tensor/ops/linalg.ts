@@ -1,6 +1,7 @@
 /** Matrix products: matmul and the fused dense layer y = act(x W^T + b). */
 import { Act, backend } from '../../backend/index.js';
 import { Tensor, accumulateGrad, gradTarget, result } from '../tensor.js';
+import { allocate, recycle } from '../pool.js';
 
 function rows2d(t: Tensor, what: string): [number, number] {
   if (t.shape.length !== 2) throw new RangeError(`${what}: expected a 2-D tensor, got shape [${t.shape.join(', ')}]`);
@@ -12,16 +13,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const [M, K] = rows2d(a, 'matmul');
   const [K2, N] = rows2d(b, 'matmul');
   if (K !== K2) throw new RangeError(`matmul: inner sizes differ (${K} vs ${K2})`);
-  const out = new Float32Array(M * N);
+  const out = allocate(M * N);
   backend().gemm(false, false, M, N, K, 1, a.data, b.data, 0, out);
   return result(out, [M, N], [a, b], (g) => {
     if (a.requiresGrad) {
-      const da = new Float32Array(M * K);
+      const da = allocate(M * K);
       backend().gemm(false, true, M, K, N, 1, g, b.data, 0, da);
       accumulateGrad(a, da, true);
     }
     if (b.requiresGrad) {
-      const db = new Float32Array(K * N);
+      const db = allocate(K * N);
       backend().gemm(true, false, K, N, M, 1, a.data, g, 0, db);
       accumulateGrad(b, db, true);
     }
@@ -37,7 +38,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null, act: 'non
   const [outF, inW] = rows2d(weight, 'linear');
   if (inF !== inW) throw new RangeError(`linear: input has ${inF} features, weight expects ${inW}`);
   const be = backend();
-  const y = new Float32Array(B * outF);
+  const y = allocate(B * outF);
   be.gemm(false, true, B, outF, inF, 1, x.data, weight.data, 0, y);
   const code = act === 'relu' ? Act.relu : Act.none;
   if (bias !== null || code !== Act.none) be.biasAct(y, bias?.data ?? null, B, outF, code, y);
@@ -45,7 +46,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null, act: 'non
   return result(y, [B, outF], inputs, (g) => {
     let dy = g;
     if (code === Act.relu) {
-      dy = new Float32Array(g.length);
+      dy = allocate(g.length);
       be.reluBackward(g, y, dy);
     }
     if (weight.requiresGrad) {
@@ -64,6 +65,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null, act: 'non
       const dx = gradTarget(x);
       be.gemm(false, false, B, inF, outF, 1, dy, weight.data, dx.accumulate ? 1 : 0, dx.buffer);
     }
+    if (dy !== g) recycle(dy);
   });
 }
 

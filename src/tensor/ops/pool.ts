@@ -1,6 +1,7 @@
 /** Max and average pooling over NCHW batches, and global average pooling. */
 import { backend, type Conv2dShape } from '../../backend/index.js';
 import { Tensor, accumulateGrad, gradBuffer, result } from '../tensor.js';
+import { allocate } from '../pool.js';
 import { convOutSize } from './conv.js';
 
 function poolShape(x: Tensor, kernel: number, stride: number, pad: number): { s: Conv2dShape; out: number[] } {
@@ -13,7 +14,7 @@ function poolShape(x: Tensor, kernel: number, stride: number, pad: number): { s:
 export function maxPool2d(x: Tensor, kernel: number, stride = kernel, pad = 0): Tensor {
   const { s, out } = poolShape(x, kernel, stride, pad);
   const size = out[0] * out[1] * out[2] * out[3];
-  const y = new Float32Array(size);
+  const y = allocate(size);
   const argmax = new Int32Array(size);
   backend().maxPool2d(x.data, s, y, argmax);
   return result(y, out, [x], (g) => {
@@ -24,7 +25,7 @@ export function maxPool2d(x: Tensor, kernel: number, stride = kernel, pad = 0): 
 
 export function avgPool2d(x: Tensor, kernel: number, stride = kernel, pad = 0): Tensor {
   const { s, out } = poolShape(x, kernel, stride, pad);
-  const y = new Float32Array(out[0] * out[1] * out[2] * out[3]);
+  const y = allocate(out[0] * out[1] * out[2] * out[3]);
   backend().avgPool2d(x.data, s, y);
   return result(y, out, [x], (g) => {
     const dx = gradBuffer(x);
