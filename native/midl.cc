@@ -18,13 +18,13 @@
 //   (Streaming x rows from L2 instead, or reading them misaligned, halves the speed.)
 // Floating point: dot products are summed in 16 vector lanes with fused multiply-add,
 // so they differ from a sequential sum by rounding only (well within float tolerance).
-#include <cblas.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <vector>
 
 #include "common.h"
+#include "gemm.h"
 #include "midl.h"
 #include "simd.h"
 #include "topk.h"
@@ -275,10 +275,16 @@ void neuronBand(const MidlProblem& P, size_t j0, size_t j1) {
   }
 }
 
+// Up to this batch size the gather runs on one thread: it is bound by memory traffic, and
+// on the target a second thread adds less bandwidth than waking it costs (784->512, keep
+// 0.45, batch 1: 14.2 us on one thread, 16.6 on two; 2048->512, batch 2: 60.7 against 79.7).
+constexpr size_t kGatherSerialMaxBatch = 2;
+
 void runMidl(const MidlProblem& P, bool byNeuron) {
   size_t selected = 0;
   for (size_t i = 0; i < P.B; i++) selected += P.counts[i];
-  const int parts = worthThreads(selected * P.d) ? static_cast<int>(std::min<size_t>(threadCount(), P.n / 16)) : 1;
+  const bool serial = !worthThreads(selected * P.d) || (!byNeuron && P.B <= kGatherSerialMaxBatch);
+  const int parts = serial ? 1 : static_cast<int>(std::min<size_t>(threadCount(), P.n / 16));
   const auto band = [&](size_t j0, size_t j1) { byNeuron ? neuronBand(P, j0, j1) : gatherBand(P, j0, j1); };
   if (parts <= 1) return band(0, P.n);
 #pragma omp parallel num_threads(parts)
@@ -350,9 +356,9 @@ Napi::Value MidlSparseForward(const Napi::CallbackInfo& info) {
 
 // ---- The fused inference: MIDL.md section 1 steps 1-8 in one call. ----
 
-// Up to this many rows, the low-rank products run on the dot kernels above (OpenBLAS's
-// sgemm is slow for so few rows, and its sgemv for rows as short as the rank); beyond,
-// on sgemm.
+// Up to this many rows, the low-rank products run on the dot kernels above (sgemm is
+// slow for so few rows, and OpenBLAS's sgemv for rows as short as the rank); beyond, on
+// the shared matrix product (gemm.h).
 constexpr size_t kMaxDotRows = 4;
 
 // out[e] = shared . rows[e] for any count of rows, over d elements.
@@ -376,9 +382,7 @@ void timesTransposed(const float* A, size_t M, size_t K, const float* Bm, size_t
         }
       }
     } else {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(i1 - i0), static_cast<int>(N),
-                  static_cast<int>(K), 1.0f, A + i0 * K, static_cast<int>(K), Bm, static_cast<int>(K), 0.0f,
-                  C + i0 * N, static_cast<int>(N));
+      runGemmSerial(GemmProblem{false, true, i1 - i0, N, K, 1.0f, 0.0f, A + i0 * K, Bm, C + i0 * N});
     }
     if (bias) {
       for (size_t i = i0; i < i1; i++) {

@@ -1,13 +1,14 @@
 /**
  * `midl bench layer`: one hidden layer at inference, side by side in one process: the
  * plain dense Linear (+ReLU), MID-L with its sparse kernel, and MID-L dense-then-mask,
- * with the same weights and inputs. Times are medians of many batched calls after warm-up.
+ * with the same weights and inputs. Times are medians of many batched calls after warm-up,
+ * the three measured in turn, round after round (timing.ts).
  */
 import { Linear } from '../nn/linear.js';
 import { MIDL } from '../midl/layer.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
-import { medianMicros } from './timing.js';
+import { sideBySideMicros } from './timing.js';
 
 export interface LayerBenchRow {
   batch: number;
@@ -30,13 +31,13 @@ export function benchLayer(inF: number, outF: number, keep: number, batches: num
   const flopsRatio = midl.inferenceMacs(k) / (inF * outF);
   return batches.map((batch) => {
     const x = new Tensor(rng.fillNormal(new Float32Array(batch * inF)), [batch, inF]);
-    const time = (fn: () => void): number => medianMicros(() => noGrad(fn)) / 1000;
-    const denseMs = time(() => dense.forward(x));
+    const inference = (mode: 'auto' | 'masked') => (): void => {
+      midl.inference = mode;
+      noGrad(() => midl.forward(x));
+    };
+    const [denseUs, sparseUs, maskedUs] = sideBySideMicros([() => noGrad(() => dense.forward(x)), inference('auto'), inference('masked')]);
     midl.inference = 'auto';
-    const sparseMs = time(() => midl.forward(x));
-    midl.inference = 'masked';
-    const maskedMs = time(() => midl.forward(x));
-    midl.inference = 'auto';
+    const [denseMs, sparseMs, maskedMs] = [denseUs / 1000, sparseUs / 1000, maskedUs / 1000];
     return { batch, dense_ms: denseMs, midl_sparse_ms: sparseMs, midl_masked_ms: maskedMs, time_ratio: sparseMs / denseMs, flops_ratio: flopsRatio };
   });
 }

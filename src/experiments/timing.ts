@@ -1,22 +1,32 @@
-/** Timing of short calls: batched samples and their median, robust to timer resolution. */
+/** Timing of short calls: batched samples and their medians, robust to timer resolution. */
 
-/** Median time of one call of fn, in microseconds: calls are batched so each sample lasts >= sampleMs. */
-export function medianMicros(fn: () => void, samples = 15, sampleMs = 3): number {
+/** How many calls of fn make a batch lasting at least sampleMs (after a short warm-up). */
+function callsPerSample(fn: () => void, sampleMs: number): number {
   for (let i = 0; i < 3; i++) fn();
   let calls = 1;
   for (;;) {
     const start = process.hrtime.bigint();
     for (let i = 0; i < calls; i++) fn();
     const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
-    if (elapsedMs >= sampleMs) break;
+    if (elapsedMs >= sampleMs) return calls;
     calls *= elapsedMs > 0 ? Math.min(10, Math.ceil((sampleMs * 1.5) / elapsedMs)) : 10;
   }
-  const times: number[] = [];
+}
+
+/**
+ * Median time of one call of each fn, in microseconds, measured side by side: every round
+ * times one batch of each fn in turn, so a machine that speeds up or slows down while
+ * this runs (a shared VM does) moves all of them alike and their ratios stay meaningful.
+ */
+export function sideBySideMicros(fns: Array<() => void>, samples = 15, sampleMs = 3): number[] {
+  const calls = fns.map((fn) => callsPerSample(fn, sampleMs));
+  const times = fns.map((): number[] => []);
   for (let s = 0; s < samples; s++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < calls; i++) fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e3 / calls);
+    fns.forEach((fn, f) => {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < calls[f]; i++) fn();
+      times[f].push(Number(process.hrtime.bigint() - start) / 1e3 / calls[f]);
+    });
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
 }
