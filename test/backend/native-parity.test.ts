@@ -4,6 +4,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Act, MidlStrategy, Ste } from '../../src/backend/backend.js';
 import type { ActCode, Backend, Conv2dShape } from '../../src/backend/backend.js';
 import { loadNativeBackend } from '../../src/backend/native.js';
@@ -104,6 +106,32 @@ describe('native backend', () => {
         }
       }
     });
+  });
+
+  test('gemm: runs on midl\'s AVX-512 kernel on AVX-512 CPUs, and on OpenBLAS with MIDL_GEMM=openblas', () => {
+    const kernel = (native as { gemmKernel?: string }).gemmKernel;
+    const avx512 = /^flags\s*:.*\bavx512f\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+    assert.equal(kernel, avx512 ? 'midl-avx512' : 'openblas');
+    // The other path, in a child process (the choice is made once, when the addon loads).
+    const script = `
+      import { loadNativeBackend } from ${JSON.stringify(new URL('../../src/backend/native.js', import.meta.url).href)};
+      import { ReferenceBackend } from ${JSON.stringify(new URL('../../src/backend/reference.js', import.meta.url).href)};
+      const native = loadNativeBackend(), reference = new ReferenceBackend();
+      let worst = 0;
+      for (const [M, N, K, tA, tB] of [[17, 47, 641, false, true], [40, 33, 9, true, false], [9, 100, 320, true, true]]) {
+        const A = Float32Array.from({ length: M * K }, (_, i) => Math.sin(i)), B = Float32Array.from({ length: K * N }, (_, i) => Math.cos(i));
+        const a = new Float32Array(M * N), b = new Float32Array(M * N);
+        native.gemm(tA, tB, M, N, K, 0.75, A, B, 0, a);
+        reference.gemm(tA, tB, M, N, K, 0.75, A, B, 0, b);
+        for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+      }
+      console.log(JSON.stringify({ kernel: native.gemmKernel, worst }));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, MIDL_GEMM: 'openblas' },
+    }).toString();
+    const child = JSON.parse(out.trim().split('\n').pop() as string) as { kernel: string; worst: number };
+    assert.equal(child.kernel, 'openblas');
+    assert.ok(child.worst < 1e-3, `OpenBLAS path differs from the reference by ${child.worst}`);
   });
 
   test('biasAct: with and without bias, relu and none, in place, views', () => {
