@@ -42,12 +42,12 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const mnistDir = process.env.MIDL_BENCH_MNIST ?? path.resolve(repoRoot, '..', 'shared', 'data', 'mnist');
 const cifar10Dir = process.env.MIDL_BENCH_CIFAR10 ?? path.resolve(repoRoot, '..', 'shared', 'data', 'cifar-10', 'cifar-10-batches-bin');
 const SEED = 1234;
+const BATCH_SIZE = 128;
 
 /** The native backend's matrix-product kernel, for the report ('n/a' on the reference backend). */
 function gemmKernelName(): string {
   return (backend() as { gemmKernel?: string }).gemmKernel ?? 'n/a';
 }
-const BATCH_SIZE = 128;
 
 interface MidlMetric {
   task: string;
