@@ -6,6 +6,8 @@
  *
  * Only buffers handed out by `allocate` are ever recycled, each once: a tensor that shares
  * another's values (a reshape) or a parameter's array cannot be returned by mistake.
+ * Spare buffers stay for the life of the process, so it keeps about one training step's
+ * worth of memory per model shape it has trained (the study's CNN at batch 128: 114 MB).
  */
 
 /** Below this many floats (64 KB) a fresh array is cheap; such buffers are not pooled. */
