@@ -27,6 +27,9 @@ constexpr size_t kTileRows = 8;
 constexpr size_t kPanelCols = 32;
 // Longest K-block: a 32-column panel of it (40 KB) fits the L1 data cache.
 constexpr size_t kMaxDepth = 320;
+// Widest block of columns packed at once (a multiple of the panel width), so the packed
+// copy of B stays bounded (5 MB per thread) however wide C is.
+constexpr size_t kMaxBlockCols = 4096;
 
 __mmask16 lanes(size_t count) {
   return count >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << count) - 1);
@@ -156,19 +159,22 @@ bool haveOwnGemm() { return true; }
 void ownGemmBlock(const GemmProblem& p, size_t m0, size_t m1, size_t n0, size_t n1) {
   const size_t blocks = (p.K + kMaxDepth - 1) / kMaxDepth;
   const size_t step = (p.K + blocks - 1) / blocks;
-  const size_t panels = (n1 - n0 + kPanelCols - 1) / kPanelCols;
-  float* packed = panelBuffer(panels * kPanelCols * step);
-  for (size_t k0 = 0; k0 < p.K; k0 += step) {
-    const size_t depth = std::min(step, p.K - k0);
-    packPanels(p, k0, depth, n0, n1, packed);
-    const float beta = k0 == 0 ? p.beta : 1.0f;  // later K-blocks add to the first's result
-    for (size_t j0 = n0; j0 < n1; j0 += kPanelCols) {
-      const float* panel = packed + (j0 - n0) * depth;
-      const size_t width = std::min(kPanelCols, n1 - j0);
-      for (size_t i0 = m0; i0 < m1; i0 += kTileRows) {
-        const size_t rows = std::min(kTileRows, m1 - i0);
-        const ASlice s = p.transA ? ASlice{p.A + k0 * p.M + i0, 1, p.M} : ASlice{p.A + i0 * p.K + k0, p.K, 1};
-        kTiles[rows](s, panel, depth, p.C + i0 * p.N + j0, p.N, width, p.alpha, beta);
+  const size_t widest = std::min(kMaxBlockCols, (n1 - n0 + kPanelCols - 1) / kPanelCols * kPanelCols);
+  float* packed = panelBuffer(widest * step);
+  for (size_t c0 = n0; c0 < n1; c0 += kMaxBlockCols) {
+    const size_t c1 = std::min(n1, c0 + kMaxBlockCols);
+    for (size_t k0 = 0; k0 < p.K; k0 += step) {
+      const size_t depth = std::min(step, p.K - k0);
+      packPanels(p, k0, depth, c0, c1, packed);
+      const float beta = k0 == 0 ? p.beta : 1.0f;  // later K-blocks add to the first's result
+      for (size_t j0 = c0; j0 < c1; j0 += kPanelCols) {
+        const float* panel = packed + (j0 - c0) * depth;
+        const size_t width = std::min(kPanelCols, c1 - j0);
+        for (size_t i0 = m0; i0 < m1; i0 += kTileRows) {
+          const size_t rows = std::min(kTileRows, m1 - i0);
+          const ASlice s = p.transA ? ASlice{p.A + k0 * p.M + i0, 1, p.M} : ASlice{p.A + i0 * p.K + k0, p.K, 1};
+          kTiles[rows](s, panel, depth, p.C + i0 * p.N + j0, p.N, width, p.alpha, beta);
+        }
       }
     }
   }
