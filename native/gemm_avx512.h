@@ -10,6 +10,10 @@ namespace midl {
 // Whether this build has the kernel (compiled for a CPU with AVX-512).
 bool haveOwnGemm();
 
+// Whether p is an A B^T product with 3 or 4 short rows, which the kernel computes without
+// packing B, reading it once instead of once per row as OpenBLAS's sgemv calls do.
+bool isFewRowsProduct(const GemmProblem& p);
+
 // Rows [m0, m1) and columns [n0, n1) of C for p, on the calling thread. Needs K > 0.
 void ownGemmBlock(const GemmProblem& p, size_t m0, size_t m1, size_t n0, size_t n1);
 

@@ -85,6 +85,8 @@ describe('native backend', () => {
       [1, 513, 17], [513, 3, 3], [3, 17, 513], [64, 96, 40], [96, 64, 40], [1, 520, 300], [300, 1, 220],
       // several K-blocks, partial tiles and panels (the AVX-512 kernel's edges)
       [17, 47, 641], [40, 33, 321], [9, 100, 320], [9, 4100, 5],
+      // A B^T with 3 or 4 rows, computed without packing
+      [3, 37, 100], [4, 33, 17], [4, 100, 513], [3, 3, 40],
       [5, 4, 0],
     ];
     forThreadCounts((threads) => {
