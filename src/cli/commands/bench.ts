@@ -10,7 +10,8 @@ const help = `Usage: midl bench layer [options]
        midl bench model --dataset D [options]   (see midl bench model --help)
 
 Times one hidden layer at inference, side by side in one process: the dense
-Linear (+ReLU), MID-L with its sparse kernel, and MID-L dense-then-mask.
+Linear (+ReLU), MID-L with its sparse kernel, and MID-L dense-then-mask, each
+in turn, round after round, so the machine's drift cancels out of the ratios.
 
 Options:
   --in D            input features (default 784)
@@ -20,7 +21,8 @@ Options:
   --json            last line of stdout is one JSON object with the results
   -h, --help        this text
 
-Set MIDL_THREADS to choose the thread count.
+Set MIDL_THREADS to choose the thread count, and MIDL_GEMM=openblas to run the
+matrix products on OpenBLAS instead of midl's AVX-512 kernel.
 `;
 
 function parseBatch(item: string): number {
