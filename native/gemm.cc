@@ -60,14 +60,13 @@ void aTimesColumn(const GemmProblem& p, size_t j, size_t m0, size_t m1) {
 // Rows [m0, m1) and columns [n0, n1) of C.
 void gemmBlock(const GemmProblem& p, size_t m0, size_t m1, size_t n0, size_t n1) {
   if (m0 >= m1 || n0 >= n1) return;
-  if (kUseOwnGemm && isFewRowsProduct(p)) {
+  const bool thin = p.M <= kMaxGemvSide || p.N <= kMaxGemvSide;
+  if (kUseOwnGemm && (!thin || isFewRowsProduct(p))) {
     ownGemmBlock(p, m0, m1, n0, n1);
   } else if (p.M <= kMaxGemvSide) {
     for (size_t i = m0; i < m1; i++) rowTimesB(p, i, n0, n1);
   } else if (p.N <= kMaxGemvSide) {
     for (size_t j = n0; j < n1; j++) aTimesColumn(p, j, m0, m1);
-  } else if (kUseOwnGemm) {
-    ownGemmBlock(p, m0, m1, n0, n1);
   } else {
     const int lda = static_cast<int>(p.transA ? p.M : p.K), ldb = static_cast<int>(p.transB ? p.K : p.N);
     const float* a = p.A + (p.transA ? m0 : m0 * p.K);

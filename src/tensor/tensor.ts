@@ -158,6 +158,7 @@ export function accumulateGrad(t: Tensor, g: Float32Array, fresh = false): void 
   const dst = t.grad;
   const n = dst.length;
   for (let i = 0; i < n; i++) dst[i] += g[i];
+  if (fresh) recycle(g);  // it was made for this call alone, and is now added in
 }
 
 /**
