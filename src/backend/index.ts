@@ -2,8 +2,10 @@
  * Picks the backend once per process: the native addon when it loads, else the
  * reference backend with a one-time warning saying why and how to get the fast one.
  * MIDL_BACKEND=reference|native forces a choice (native then fails loudly if absent);
- * MIDL_THREADS=n sets the thread count.
+ * MIDL_THREADS=n sets the thread count; MIDL_GEMM=openblas runs the matrix products on
+ * OpenBLAS instead of midl's AVX-512 kernel (native/gemm.cc reads it).
  */
+import { MidlInputError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { loadNativeBackend } from './native.js';
 import { ReferenceBackend } from './reference.js';
@@ -14,11 +16,15 @@ export { ReferenceBackend } from './reference.js';
 let active: Backend | null = null;
 
 function chooseBackend(): Backend {
+  const gemm = process.env.MIDL_GEMM;
+  if (gemm !== undefined && gemm !== '' && gemm !== 'openblas') {
+    throw new MidlInputError(`MIDL_GEMM: unknown kernel '${gemm}' (use 'openblas', or leave it unset for midl's own)`);
+  }
   const forced = process.env.MIDL_BACKEND;
   if (forced === 'reference') return new ReferenceBackend();
   if (forced === 'native') return loadNativeBackend();
   if (forced !== undefined && forced !== '') {
-    throw new Error(`MIDL_BACKEND: unknown backend '${forced}' (use 'native' or 'reference')`);
+    throw new MidlInputError(`MIDL_BACKEND: unknown backend '${forced}' (use 'native' or 'reference')`);
   }
   try {
     return loadNativeBackend();
@@ -38,7 +44,7 @@ function applyThreadSetting(b: Backend): Backend {
   const raw = process.env.MIDL_THREADS;
   if (raw === undefined || raw === '') return b;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`MIDL_THREADS: expected a positive integer, got '${raw}'`);
+  if (!Number.isInteger(n) || n < 1) throw new MidlInputError(`MIDL_THREADS: expected a positive integer, got '${raw}'`);
   b.setThreads(n);
   return b;
 }
