@@ -14,6 +14,7 @@
         "native/midl.cc",
         "native/midl_train.cc",
         "native/pool.cc",
+        "native/threads.cc",
         "native/topk.cc"
       ],
       "include_dirs": [
@@ -22,8 +23,8 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fopenmp", "-fexceptions"],
-      "ldflags": ["-fopenmp"],
+      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fopenmp-simd", "-pthread", "-fexceptions"],
+      "ldflags": ["-pthread"],
       "libraries": ["-lopenblas"]
     }
   ]

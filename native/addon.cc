@@ -1,27 +1,16 @@
 // Module entry: thread control and registration of every kernel family.
 //
-// Threading: one pool only. OpenMP threads run the fused loops and also split the
-// matrix products, each thread calling a single-threaded OpenBLAS on its block.
-// Letting OpenBLAS (pthread build, as Debian ships it) keep its own pool beside
-// OpenMP's made the two sets of spinning workers fight over the cores: on the
-// 2-core target, a gemm followed by an OpenMP loop stalled for milliseconds.
+// Threading: one pool only (threads.h). Its threads run the fused loops and also split
+// the matrix products, each thread calling a single-threaded OpenBLAS on its block.
+// Letting OpenBLAS (pthread build, as Debian ships it) keep its own pool beside ours
+// made the two sets of spinning workers fight over the cores: on the 2-core target, a
+// gemm followed by a parallel loop stalled for milliseconds.
 #include <cblas.h>
-#include <omp.h>
 
 #include "common.h"
 #include "midl.h"
 
 namespace midl {
-
-static int gThreads = 1;
-
-int threadCount() { return gThreads; }
-
-void setThreadCount(int n) {
-  gThreads = n;
-  omp_set_num_threads(n);
-  openblas_set_num_threads(1);
-}
 
 static void SetThreads(const Napi::CallbackInfo& info) {
   Args args(info, "setThreads", 1);
@@ -31,14 +20,15 @@ static void SetThreads(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value GetThreads(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), gThreads);
+  return Napi::Number::New(info.Env(), threadCount());
 }
 
 }  // namespace midl
 
 static Napi::Object InitMidl(Napi::Env env, Napi::Object exports) {
   using namespace midl;
-  setThreadCount(omp_get_num_procs());
+  openblas_set_num_threads(1);
+  setThreadCount(availableCores());
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads, "getThreads"));
   registerGemm(env, exports);

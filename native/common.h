@@ -3,11 +3,12 @@
 #pragma once
 
 #include <napi.h>
-#include <omp.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+
+#include "threads.h"
 
 namespace midl {
 
@@ -71,10 +72,6 @@ inline void validOutputs(size_t size, size_t outSize, size_t stride, size_t pad,
   if (*hi < *lo) *hi = *lo;
 }
 
-// Current thread count (set by setThreads, default: all cores).
-int threadCount();
-void setThreadCount(int n);
-
 // Below this many elements (or multiply-adds) a loop stays on the calling thread:
 // waking the pool costs a few microseconds, which batch-1 latency cannot afford.
 constexpr size_t kParallelMinWork = size_t{1} << 16;
@@ -90,20 +87,18 @@ inline void splitRange(size_t total, int parts, int t, size_t align, size_t* beg
 }
 
 // Runs body(begin, end) over [0, count): one contiguous range per pool thread when
-// `work` is large enough, else inline. (Entering an OpenMP construct costs ~2 us even
-// with a false if-clause, so small calls must not touch OpenMP at all.)
+// `work` is large enough, else inline.
 template <typename Body>
 void parallelFor(size_t count, size_t work, Body body) {
   if (count < 2 || !worthThreads(work)) {
     body(size_t{0}, count);
     return;
   }
-#pragma omp parallel
-  {
+  onThreads(threadCount(), [&](int t, int parts) {
     size_t begin, end;
-    splitRange(count, omp_get_num_threads(), omp_get_thread_num(), 1, &begin, &end);
+    splitRange(count, parts, t, 1, &begin, &end);
     body(begin, end);
-  }
+  });
 }
 
 // Registration of each kernel family (one per source file).

@@ -24,7 +24,7 @@ struct ConvProblem {
   size_t outImage() const { return filters * s.outPlane(); }
 };
 
-// A buffer per thread and slot that outlives calls: OpenMP keeps its threads, so
+// A buffer per thread and slot that outlives calls: the pool keeps its threads, so
 // the memory is touched once, not once per call.
 float* threadBuffer(int slot, size_t count) {
   static thread_local std::vector<float> buffers[2];
@@ -182,10 +182,13 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
     }
     return info.Env().Undefined();
   }
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (size_t n = 0; n < p.s.batch; n++) {
-    forwardImage(p, x.data + n * p.inImage(), w.data, bias.data, y.data + n * p.outImage(), runGemmSerial);
-  }
+  onThreads(threads, [&](int t, int parts) {
+    size_t first, last;
+    splitRange(p.s.batch, parts, t, 1, &first, &last);
+    for (size_t n = first; n < last; n++) {
+      forwardImage(p, x.data + n * p.inImage(), w.data, bias.data, y.data + n * p.outImage(), runGemmSerial);
+    }
+  });
   return info.Env().Undefined();
 }
 
@@ -196,16 +199,16 @@ void backwardOnThreads(const ConvProblem& p, int threads, const float* x, const 
   const size_t dwSize = out.dw ? p.filters * p.colRows() : 0, dbSize = out.db ? p.filters : 0;
   const size_t slice = dwSize + dbSize;
   std::vector<float> partial(slice * threads, 0.0f);
-#pragma omp parallel num_threads(threads)
-  {
-    float* mine = partial.data() + slice * omp_get_thread_num();
+  onThreads(threads, [&](int t, int parts) {
+    float* mine = partial.data() + slice * t;
     ImageGrads local{nullptr, out.dw ? mine : nullptr, out.db ? mine + dwSize : nullptr};
-#pragma omp for schedule(static)
-    for (size_t n = 0; n < p.s.batch; n++) {
+    size_t first, last;
+    splitRange(p.s.batch, parts, t, 1, &first, &last);
+    for (size_t n = first; n < last; n++) {
       local.dx = out.dx ? out.dx + n * p.inImage() : nullptr;
       backwardImage(p, x + n * p.inImage(), w, y + n * p.outImage(), dy + n * p.outImage(), local, runGemmSerial);
     }
-  }
+  });
   for (int t = 0; t < threads; t++) {
     const float* from = partial.data() + slice * t;
     for (size_t i = 0; i < dwSize; i++) out.dw[i] += from[i];

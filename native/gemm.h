@@ -1,5 +1,5 @@
 // The matrix product every kernel shares: OpenBLAS sgemm (sgemv for thin products),
-// split across the OpenMP pool when the product is large enough.
+// split across the thread pool (threads.h) when the product is large enough.
 #pragma once
 
 #include <cstddef>

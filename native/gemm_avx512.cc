@@ -14,6 +14,7 @@
 #if defined(__AVX512F__)
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 
@@ -152,39 +153,60 @@ float* panelBuffer(size_t floats) {
   return buffer.get();
 }
 
-// C rows [m0, m0 + Rows) = alpha * A rows times B^T + beta * C, columns [n0, n1),
+// C rows [m0, m0 + Rows), columns [j, j + Cols) = alpha * A rows times B^T + beta * C,
 // without packing: each row of B is loaded once and dotted with every row of A, which
-// stays in L1. For so few rows, packing would copy all of B to use it a handful of times.
-template <int Rows>
-void fewRowsTile(const GemmProblem& p, size_t m0, size_t n0, size_t n1) {
+// stays in L1. Rows x Cols independent sums keep the FMA units busy while B streams in.
+template <int Rows, int Cols>
+void fewRowsColumns(const GemmProblem& p, size_t m0, size_t j) {
   const float* a = p.A + m0 * p.K;
-  const size_t tail = p.K % 16, body = p.K - tail;
-  const __mmask16 tailLanes = lanes(tail);
-  for (size_t j = n0; j < n1; j++) {
-    const float* b = p.B + j * p.K;
-    __m512 acc[Rows];
+  const float* b = p.B + j * p.K;
+  __m512 acc[Rows][Cols];
+#pragma GCC unroll 16
+  for (int r = 0; r < Rows; r++) {
 #pragma GCC unroll 8
-    for (int r = 0; r < Rows; r++) acc[r] = _mm512_setzero_ps();
-    for (size_t k = 0; k < body; k += 16) {
-      const __m512 bk = _mm512_loadu_ps(b + k);
+    for (int c = 0; c < Cols; c++) acc[r][c] = _mm512_setzero_ps();
+  }
+  const auto step = [&](size_t k, __mmask16 use) {
+    __m512 bk[Cols];
 #pragma GCC unroll 8
-      for (int r = 0; r < Rows; r++) acc[r] = _mm512_fmadd_ps(bk, _mm512_loadu_ps(a + r * p.K + k), acc[r]);
-    }
-    if (tail > 0) {
-      const __m512 bk = _mm512_maskz_loadu_ps(tailLanes, b + body);
-#pragma GCC unroll 8
-      for (int r = 0; r < Rows; r++) acc[r] = _mm512_fmadd_ps(bk, _mm512_maskz_loadu_ps(tailLanes, a + r * p.K + body), acc[r]);
-    }
+    for (int c = 0; c < Cols; c++) bk[c] = _mm512_maskz_loadu_ps(use, b + c * p.K + k);
 #pragma GCC unroll 8
     for (int r = 0; r < Rows; r++) {
-      float* c = p.C + (m0 + r) * p.N + j;
-      const float dot = p.alpha * _mm512_reduce_add_ps(acc[r]);
-      *c = p.beta == 0.0f ? dot : dot + p.beta * *c;
+      const __m512 ar = _mm512_maskz_loadu_ps(use, a + r * p.K + k);
+#pragma GCC unroll 8
+      for (int c = 0; c < Cols; c++) acc[r][c] = _mm512_fmadd_ps(bk[c], ar, acc[r][c]);
+    }
+  };
+  // Start with the few lanes that bring B's first row to a 64-byte boundary: streamed rows
+  // read across cache-line boundaries run a third slower (784->512 at batch 1). When K is
+  // a multiple of 16, every row of B is then aligned.
+  const size_t lead = std::min(p.K, (64 - reinterpret_cast<uintptr_t>(b) % 64) % 64 / sizeof(float));
+  if (lead > 0) step(0, lanes(lead));
+  const size_t tail = (p.K - lead) % 16, body = p.K - tail;
+  for (size_t k = lead; k < body; k += 16) step(k, 0xFFFF);
+  if (tail > 0) step(body, lanes(tail));
+#pragma GCC unroll 8
+  for (int r = 0; r < Rows; r++) {
+#pragma GCC unroll 8
+    for (int c = 0; c < Cols; c++) {
+      float* out = p.C + (m0 + r) * p.N + j + c;
+      const float dot = p.alpha * _mm512_reduce_add_ps(acc[r][c]);
+      *out = p.beta == 0.0f ? dot : dot + p.beta * *out;
     }
   }
 }
 
-constexpr size_t kFewRowsMax = 4;
+// Columns [n0, n1) of the few-rows product: 8 columns of B per pass for 1-2 rows, 4 for
+// 3-4 (16 columns at 1 row ran at half the speed), then one by one.
+template <int Rows>
+void fewRowsTile(const GemmProblem& p, size_t m0, size_t n0, size_t n1) {
+  size_t j = n0;
+  constexpr int kCols = Rows <= 2 ? 8 : 4;
+  for (; j + kCols <= n1; j += kCols) fewRowsColumns<Rows, kCols>(p, m0, j);
+  for (; j < n1; j++) fewRowsColumns<Rows, 1>(p, m0, j);
+}
+
+constexpr size_t kFewRowsMin = 1, kFewRowsMax = 4;
 using FewRowsFn = void (*)(const GemmProblem&, size_t, size_t, size_t);
 constexpr FewRowsFn kFewRowTiles[kFewRowsMax + 1] = {nullptr, fewRowsTile<1>, fewRowsTile<2>, fewRowsTile<3>, fewRowsTile<4>};
 
@@ -192,11 +214,10 @@ constexpr FewRowsFn kFewRowTiles[kFewRowsMax + 1] = {nullptr, fewRowsTile<1>, fe
 
 bool haveOwnGemm() { return true; }
 
-// 3 or 4 rows, short enough to stay in L1 beside the stream of B (32 KB). Measured with
-// both builds in one process: at 2 rows the sgemv calls were as fast, and from 5 rows
-// packing B is as fast or faster.
+// 1 to 4 rows, short enough to stay in L1 beside the stream of B (32 KB). Measured with
+// both builds in one process: from 5 rows packing B is as fast or faster.
 bool isFewRowsProduct(const GemmProblem& p) {
-  return p.transB && !p.transA && p.M >= 3 && p.M <= kFewRowsMax && p.M * p.K <= 8192;
+  return p.transB && !p.transA && p.M >= kFewRowsMin && p.M <= kFewRowsMax && p.M * p.K <= 8192;
 }
 
 void ownGemmBlock(const GemmProblem& p, size_t m0, size_t m1, size_t n0, size_t n1) {

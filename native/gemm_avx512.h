@@ -10,7 +10,7 @@ namespace midl {
 // Whether this build has the kernel (compiled for a CPU with AVX-512).
 bool haveOwnGemm();
 
-// Whether p is an A B^T product with 3 or 4 short rows, which the kernel computes without
+// Whether p is an A B^T product with 1 to 4 short rows, which the kernel computes without
 // packing B, reading it once instead of once per row as OpenBLAS's sgemv calls do.
 bool isFewRowsProduct(const GemmProblem& p);
 

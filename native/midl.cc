@@ -18,8 +18,6 @@
 //   (Streaming x rows from L2 instead, or reading them misaligned, halves the speed.)
 // Floating point: dot products are summed in 16 vector lanes with fused multiply-add,
 // so they differ from a sequential sum by rounding only (well within float tolerance).
-#include <omp.h>
-
 #include <algorithm>
 #include <vector>
 
@@ -287,12 +285,11 @@ void runMidl(const MidlProblem& P, bool byNeuron) {
   const int parts = serial ? 1 : static_cast<int>(std::min<size_t>(threadCount(), P.n / 16));
   const auto band = [&](size_t j0, size_t j1) { byNeuron ? neuronBand(P, j0, j1) : gatherBand(P, j0, j1); };
   if (parts <= 1) return band(0, P.n);
-#pragma omp parallel num_threads(parts)
-  {
+  onThreads(parts, [&](int t, int count) {
     size_t j0, j1;
-    splitRange(P.n, omp_get_num_threads(), omp_get_thread_num(), 16, &j0, &j1);
+    splitRange(P.n, count, t, 16, &j0, &j1);
     band(j0, j1);
-  }
+  });
 }
 
 // Counts within [0, k], selections strictly increasing and inside [0, n).
@@ -369,6 +366,16 @@ void dotsAny(const float* shared, const float* const* rows, size_t count, size_t
   for (; e < count; e++) dots<1>(shared, rows + e, d, out + e);
 }
 
+// out[j] = a . row j of Bm (rows of K floats) for j in [j0, j1).
+void dotRows(const float* a, const float* Bm, size_t K, size_t j0, size_t j1, float* out) {
+  const float* rows[8];
+  for (size_t j = j0; j < j1; j += 8) {
+    const size_t count = std::min<size_t>(8, j1 - j);
+    for (size_t q = 0; q < count; q++) rows[q] = Bm + (j + q) * K;
+    dotsAny(a, rows, count, K, out + j);
+  }
+}
+
 // C (M x N) = A (M x K) times the transpose of Bm (N x K), plus bias (N, or null). The
 // choice between the dot kernels and the GEMM is made on the whole of M: split first, two
 // threads with 4 rows each took the dot path (the whole layer at batch 8 was 6% slower,
@@ -378,14 +385,7 @@ void timesTransposed(const float* A, size_t M, size_t K, const float* Bm, size_t
     runGemm(GemmProblem{false, true, M, N, K, 1.0f, 0.0f, A, Bm, C});
   } else {
     parallelFor(M, M * N * K, [&](size_t i0, size_t i1) {
-      const float* rows[8];
-      for (size_t i = i0; i < i1; i++) {
-        for (size_t j = 0; j < N; j += 8) {
-          const size_t count = std::min<size_t>(8, N - j);
-          for (size_t q = 0; q < count; q++) rows[q] = Bm + (j + q) * K;
-          dotsAny(A + i * K, rows, count, K, C + i * N + j);
-        }
-      }
+      for (size_t i = i0; i < i1; i++) dotRows(A + i * K, Bm, K, 0, N, C + i * N);
     });
   }
   if (bias) {
@@ -412,23 +412,77 @@ thread_local std::vector<uint32_t> tlKeys;
 // Per example: top-k of the gate logits (the sigmoid is monotonic, so this is the top-k
 // of the gates, ties to the lower index), then the gates themselves (written over the
 // logits; the sparse kernel reads them at the selected positions), then the threshold.
-void selectFromLogits(float* gates, size_t B, size_t n, size_t k, double tau, int32_t* sel, int32_t* counts) {
-  parallelFor(B, B * n * 8, [&](size_t i0, size_t i1) {
-    uint32_t* keys = scratch(tlKeys, 2 * n);
-    for (size_t i = i0; i < i1; i++) {
-      float* row = gates + i * n;
-      int32_t* chosen = sel + i * k;
-      topkRow(row, n, k, chosen, keys);
-      sigmoidSpan(row, n, row);
-      size_t kept = k;
-      if (tau > 0) {
-        kept = 0;
-        for (size_t t = 0; t < k; t++) {
-          if (static_cast<double>(row[chosen[t]]) >= tau) chosen[kept++] = chosen[t];
-        }
+void selectExamples(float* gates, size_t i0, size_t i1, size_t n, size_t k, double tau, int32_t* sel, int32_t* counts) {
+  uint32_t* keys = scratch(tlKeys, 2 * n);
+  for (size_t i = i0; i < i1; i++) {
+    float* row = gates + i * n;
+    int32_t* chosen = sel + i * k;
+    topkRow(row, n, k, chosen, keys);
+    sigmoidSpan(row, n, row);
+    size_t kept = k;
+    if (tau > 0) {
+      kept = 0;
+      for (size_t t = 0; t < k; t++) {
+        if (static_cast<double>(row[chosen[t]]) >= tau) chosen[kept++] = chosen[t];
       }
-      counts[i] = static_cast<int32_t>(kept);
     }
+    counts[i] = static_cast<int32_t>(kept);
+  }
+}
+
+void selectFromLogits(float* gates, size_t B, size_t n, size_t k, double tau, int32_t* sel, int32_t* counts) {
+  parallelFor(B, B * n * 8, [&](size_t i0, size_t i1) { selectExamples(gates, i0, i1, n, k, tau, sel, counts); });
+}
+
+struct LowRankHeads {
+  const float* proj;
+  const float* gate;
+  const float* gateBias;
+  const float* light;
+  const float* lightBias;
+  size_t r;
+  double tau;
+};
+
+// Rows [i0, i1) of out (B x n) = z times the transpose of head (n x r), plus bias.
+void headRows(const float* z, size_t i0, size_t i1, const float* head, const float* bias, size_t n, size_t r,
+              float* out) {
+  for (size_t i = i0; i < i1; i++) {
+    float* row = out + i * n;
+    dotRows(z + i * r, head, r, 0, n, row);
+    for (size_t j = 0; j < n; j++) row[j] += bias[j];
+  }
+}
+
+// The whole layer for a small batch (the gather strategy) in one parallel region with two
+// barriers. At batch 1-4 each step mostly streams weights, so two cores read them about
+// twice as fast as one; a barrier costs ~0.5 us on the target, so the steps are arranged
+// to need few:
+// 1. the projection, its rows split across the threads;
+// 2. thread 0 computes the gate head and the selection (top-k, gates, threshold) while
+//    the others compute the light head;
+// 3. the gather, neurons split in bands.
+void smallBatchInference(const MidlProblem& P, const LowRankHeads& H, float* z, float* gates, int32_t* sel,
+                         int32_t* counts) {
+  onThreads(threadCount(), [&](int t, int parts) {
+    size_t a, b;
+    splitRange(H.r, parts, t, 1, &a, &b);
+    for (size_t i = 0; i < P.B; i++) dotRows(P.x + i * P.d, H.proj, P.d, a, b, z + i * H.r);
+    partsBarrier();
+    if (t == 0) {
+      headRows(z, 0, P.B, H.gate, H.gateBias, P.n, H.r, gates);
+      selectExamples(gates, 0, P.B, P.n, P.k, H.tau, sel, counts);
+    }
+    if (parts == 1) {
+      headRows(z, 0, P.B, H.light, H.lightBias, P.n, H.r, P.y);
+    } else if (t > 0) {
+      splitRange(P.B, parts - 1, t - 1, 1, &a, &b);
+      headRows(z, a, b, H.light, H.lightBias, P.n, H.r, P.y);
+    }
+    partsBarrier();
+    size_t j0, j1;
+    splitRange(P.n, parts, t, 16, &j0, &j1);
+    gatherBand(P, j0, j1);
   });
 }
 
@@ -465,11 +519,6 @@ Napi::Value MidlInference(const Napi::CallbackInfo& info) {
   float* z = scratch(tlLowRank, B * r);
   float* gates = scratch(tlGates, B * n);
   int32_t* sel = selOut.data ? selOut.data : scratch(tlSelection, B * k);
-  timesTransposed(x.data, B, d, proj.data, r, nullptr, z);
-  timesTransposed(z, B, r, gate.data, n, gateBias.data, gates);
-  timesTransposed(z, B, r, light.data, n, lightBias.data, y.data);
-  selectFromLogits(gates, B, n, k, tau, sel, counts.data);
-
   MidlProblem P;
   P.x = x.data;
   P.B = B;
@@ -483,6 +532,15 @@ Napi::Value MidlInference(const Napi::CallbackInfo& info) {
   P.k = k;
   P.relu = act == 1;
   P.y = y.data;
+  if (!byNeuron && worthThreads(B * d * n)) {
+    smallBatchInference(P, LowRankHeads{proj.data, gate.data, gateBias.data, light.data, lightBias.data, r, tau}, z, gates,
+                        sel, counts.data);
+    return info.Env().Undefined();
+  }
+  timesTransposed(x.data, B, d, proj.data, r, nullptr, z);
+  timesTransposed(z, B, r, gate.data, n, gateBias.data, gates);
+  timesTransposed(z, B, r, light.data, n, lightBias.data, y.data);
+  selectFromLogits(gates, B, n, k, tau, sel, counts.data);
   runMidl(P, byNeuron);
   return info.Env().Undefined();
 }

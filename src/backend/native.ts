@@ -231,26 +231,12 @@ function nativeAddonPath(): string {
   return path.resolve(here, '..', '..', '..', 'build', 'Release', 'midl_native.node');
 }
 
-/**
- * OpenMP threads spin at a barrier for a long time by default; when the cores are shared
- * (other processes, parallel tests) a spinning thread holds a core its partner needs, and
- * a step can take 10x longer. A short spin keeps small regions fast and yields under load.
- * libgomp reads this when the addon loads it, so it must be set before; a user's own
- * setting wins.
- */
-function limitOpenMpSpinning(): void {
-  if (process.env.GOMP_SPINCOUNT === undefined && process.env.OMP_WAIT_POLICY === undefined) {
-    process.env.GOMP_SPINCOUNT = '20000';
-  }
-}
-
 /** Loads the addon; throws an Error saying whether the file is missing or failed to load. */
 export function loadNativeBackend(): Backend {
   const file = nativeAddonPath();
   if (!fs.existsSync(file)) {
     throw new Error(`native addon not built: ${file} is missing (run: node scripts/build-native.mjs)`);
   }
-  limitOpenMpSpinning();
   let addon: NativeAddon;
   try {
     addon = createRequire(import.meta.url)(file) as NativeAddon;

@@ -57,8 +57,9 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 }
 
 /** Runs fn with every thread count the machine offers (1 and the default). */
-function forThreadCounts(fn: (threads: number) => void): void {
-  for (const threads of new Set([1, defaultThreads])) {
+/** Runs fn at 1 thread, the default, and (with `odd`) 3 threads, whose parts split unevenly. */
+function forThreadCounts(fn: (threads: number) => void, odd = false): void {
+  for (const threads of new Set(odd ? [1, defaultThreads, 3] : [1, defaultThreads])) {
     native.setThreads(threads);
     try {
       fn(threads);
@@ -85,8 +86,9 @@ describe('native backend', () => {
       [1, 513, 17], [513, 3, 3], [3, 17, 513], [64, 96, 40], [96, 64, 40], [1, 520, 300], [300, 1, 220],
       // several K-blocks, partial tiles and panels (the AVX-512 kernel's edges)
       [17, 47, 641], [40, 33, 321], [9, 100, 320], [9, 4100, 5],
-      // A B^T with 3 or 4 rows, computed without packing
-      [3, 37, 100], [4, 33, 17], [4, 100, 513], [3, 3, 40],
+      // A B^T with 1 to 4 rows, computed without packing, from any alignment of B
+      [3, 37, 100], [4, 33, 17], [4, 100, 513], [3, 3, 40], [1, 37, 100], [2, 33, 17], [1, 515, 784],
+      [2, 100, 513], [1, 9, 5], [2, 13, 1],
       [5, 4, 0],
     ];
     forThreadCounts((threads) => {
@@ -95,7 +97,7 @@ describe('native backend', () => {
           for (const transB of [false, true]) {
             for (const beta of [0, 0.5]) {
               const A = offsetView(uniform(M * K));
-              const B = uniform(K * N);
+              const B = beta === 0 ? uniform(K * N) : offsetView(uniform(K * N));
               const C0 = beta === 0 ? new Float32Array(M * N).fill(NaN) : uniform(M * N);
               const expected = C0.slice();
               const actual = offsetView(C0);
@@ -107,7 +109,7 @@ describe('native backend', () => {
           }
         }
       }
-    });
+    }, true);
   });
 
   test('gemm: runs on midl\'s AVX-512 kernel on AVX-512 CPUs, and on OpenBLAS with MIDL_GEMM=openblas', () => {
@@ -428,6 +430,8 @@ describe('native backend', () => {
     const shapes = [
       [1, 1, 1, 1, 1], [1, 17, 13, 3, 6], [3, 31, 7, 8, 7], [5, 9, 6, 2, 3], [17, 513, 40, 5, 1],
       [64, 200, 96, 11, 43], [256, 784, 64, 27, 29], [9, 2048, 48, 64, 21],
+      // batch 1-4, large enough for the whole layer to run split across the threads
+      [1, 300, 260, 9, 100], [2, 784, 512, 27, 230], [4, 257, 129, 5, 64], [3, 640, 120, 8, 120],
     ];
     forThreadCounts((threads) => {
       for (const [B, d, n, r, k] of shapes) {
@@ -463,7 +467,7 @@ describe('native backend', () => {
           }
         }
       }
-    });
+    }, true);
   });
 
   test('sigmoid and sigmoidBackward, large magnitudes and signed zeros included', () => {

@@ -3,7 +3,7 @@
  * (MIDL.md section 4). Latency: after a warm-up the models take turns in blocks of
  * consecutive timed forwards, several blocks each, so drifting load on a shared machine hits
  * them alike; each block starts with untimed forwards, so one model's idling thread pools
- * (OpenMP, OpenBLAS) do not slow the next model's first runs. Memory:
+ * do not slow the next model's first runs. Memory:
  * - param_bytes: the stored parameters (float32), all of which MID-L may read, since any
  *   neuron can be selected; param_bytes_read_per_example: what one example reads (MID-L: the
  *   low-rank path and its selected rows; static: its kept rows);
