@@ -31,6 +31,7 @@ import { mean } from '../tensor/ops/reduce.js';
 import { affine } from '../tensor/ops/elementwise.js';
 import { linear } from '../tensor/ops/linalg.js';
 import { globalRng, type Rng } from '../tensor/rng.js';
+import { allocate } from '../tensor/pool.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { ActivityStats } from './activity.js';
 import { activationCode, gateValues, interpolate, selectionMask, selectTopK, topKMask, type SteMode } from './gating.js';
@@ -158,7 +159,7 @@ export class MIDL extends Module {
     const B = x.shape[0];
     const n = this.outFeatures;
     const k = this.currentK();
-    const y = new Float32Array(B * n);
+    const y = allocate(B * n);
     const counts = new Int32Array(B);
     const sel = this.selectionCounts !== null ? new Int32Array(B * k) : null;
     backend().midlInference(

@@ -17,6 +17,7 @@ import { Module, type AnyModule } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 import { linear } from '../tensor/ops/linalg.js';
 import { mul } from '../tensor/ops/elementwise.js';
+import { allocate } from '../tensor/pool.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { keptCount } from './shape.js';
 
@@ -102,7 +103,7 @@ export class StaticSparseLinear extends Module {
       this.keptStale = false;
     }
     const compact = linear(x, new Tensor(this.keptWeight, [k, d]), new Tensor(this.keptBias, [k]), this.activation);
-    const y = new Float32Array(B * n);
+    const y = allocate(B * n);
     for (let i = 0; i < B; i++) {
       for (let t = 0; t < k; t++) y[i * n + this.kept[t]] = compact.data[i * k + t];
     }

@@ -1,7 +1,7 @@
 /** The buffer pool (src/tensor/pool.ts) and the graph release that feeds it. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adopt, allocate, recycle } from '../../src/tensor/pool.js';
+import { adopt, allocate, recycle, sharesMemory } from '../../src/tensor/pool.js';
 import { linear } from '../../src/tensor/ops/linalg.js';
 import { relu } from '../../src/tensor/ops/activations.js';
 import { sum } from '../../src/tensor/ops/reduce.js';
@@ -10,6 +10,28 @@ import { Tensor, releaseGraph } from '../../src/tensor/tensor.js';
 const POOLED = 20_000; // above the pool's 16,384-float threshold
 
 describe('buffer pool', () => {
+  test('small buffers: zeroed, never overlapping, 64-byte spaced views of shared slabs', () => {
+    const views: Float32Array[] = [];
+    for (let i = 0; i < 3000; i++) views.push(allocate(1 + (i % 97) * 5)); // fills several slabs
+    for (const v of views) assert.ok(v.every((x) => x === 0));
+    views.forEach((v, i) => v.fill(i + 1));
+    views.forEach((v, i) => assert.ok(v.every((x) => x === i + 1), `view ${i} was overwritten`));
+    assert.ok(views.every((v) => v.byteOffset % 64 === 0));
+    const slabs = new Set(views.map((v) => v.buffer));
+    assert.ok(slabs.size > 1 && slabs.size < views.length);
+    for (let i = 1; i < views.length; i++) assert.equal(sharesMemory(views[i - 1], views[i]), false);
+    recycle(views[0]); // small buffers are not pooled: returning one is ignored
+    assert.notEqual(allocate(views[0].length), views[0]);
+  });
+
+  test('sharesMemory: views that overlap, not views that only share a buffer', () => {
+    const whole = new Float32Array(100);
+    assert.ok(sharesMemory(whole, whole.subarray(10, 20)));
+    assert.ok(sharesMemory(whole.subarray(0, 11), whole.subarray(10, 20)));
+    assert.equal(sharesMemory(whole.subarray(0, 10), whole.subarray(10, 20)), false);
+    assert.equal(sharesMemory(whole, new Float32Array(100)), false);
+  });
+
   test('a recycled buffer comes back zeroed', () => {
     const a = allocate(POOLED);
     a.fill(7);

@@ -20,6 +20,7 @@ import type { Split } from '../../data/types.js';
 import { MIDL } from '../../midl/layer.js';
 import { StaticSparseLinear } from '../../midl/static-sparse.js';
 import type { AnyModule } from '../../nn/module.js';
+import { sharesMemory } from '../../tensor/pool.js';
 import { Tensor, noGrad } from '../../tensor/tensor.js';
 import { batchFrom } from '../latency.js';
 import type { LatencyRecord, ModelKind } from '../results.js';
@@ -103,7 +104,7 @@ export function activationBytes(net: AnyModule, input: Tensor): { peak: number; 
   net.eval();
   withForwardHook(forwardSteps(net), (step, x, y) => {
     const bytesIn = x.data.byteLength / batch;
-    const bytesOut = y.data.buffer === x.data.buffer ? 0 : y.data.byteLength / batch;
+    const bytesOut = sharesMemory(x.data, y.data) ? 0 : y.data.byteLength / batch;
     const scratch = scratchBytes(step);
     peak = Math.max(peak, bytesIn + bytesOut + scratch);
     written += bytesOut + scratch;
