@@ -28,10 +28,9 @@ void Args::needLength(const char* name, size_t have, size_t need) const {
 }
 
 // One napi_get_typedarray_info call gives type, length and the data pointer
-// already advanced by the view's byteOffset.
+// already advanced by the view's byteOffset; it fails on anything but a typed array, so
+// no separate type check is needed (a kernel call decodes up to 12 arrays).
 static bool typedArrayInfo(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* length) {
-  bool isTyped = false;
-  if (napi_is_typedarray(env, v, &isTyped) != napi_ok || !isTyped) return false;
   napi_typedarray_type type;
   if (napi_get_typedarray_info(env, v, &type, length, data, nullptr, nullptr) != napi_ok) return false;
   return type == want;
