@@ -76,10 +76,12 @@ Pool& pool() {
 thread_local int tlParts = 1;
 
 void runPart(PartFn fn, void* context, int part, int parts) {
-  const int outer = tlParts;
+  struct Restore {
+    int outer = tlParts;
+    ~Restore() { tlParts = outer; }
+  } restore;
   tlParts = parts;
   fn(context, part, parts);
-  tlParts = outer;
 }
 
 void workerLoop(Pool& p, Worker& me, int index) {
@@ -143,9 +145,15 @@ void runParts(int parts, PartFn fn, void* context) {
     std::lock_guard<std::mutex> lock(p.mutex);
     p.wake.notify_all();
   }
+  // Even if part 0 throws, the workers finish theirs before the job's context goes away.
+  struct JoinWorkers {
+    Pool& p;
+    ~JoinWorkers() {
+      spinUntil([&] { return p.pending.load(std::memory_order_acquire) == 0; });
+      p.busy.store(false, std::memory_order_release);
+    }
+  } join{p};
   runPart(fn, context, 0, parts);
-  spinUntil([&] { return p.pending.load(std::memory_order_acquire) == 0; });
-  p.busy.store(false, std::memory_order_release);
 }
 
 void partsBarrier() {

@@ -1,7 +1,7 @@
 // midl's thread pool: the caller plus threadCount() - 1 workers that spin briefly between
 // jobs, then sleep. It replaces OpenMP's, whose fork and join cost 3.2 us and whose barrier
 // 1.8 us on the 2-core target, where one cache line takes 0.5 us to go between the cores
-// and back: a batch-1 forward has several such steps, and that overhead was a quarter of it.
+// and back: a batch-1 dense MLP forward spent 6.4 of its 34 us starting and joining two.
 #pragma once
 
 #include <cstddef>
