@@ -273,9 +273,11 @@ void neuronBand(const MidlProblem& P, size_t j0, size_t j1) {
   }
 }
 
-// Up to this batch size the gather runs on one thread: it is bound by memory traffic, and
-// on the target a second thread adds less bandwidth than waking it costs (784->512, keep
-// 0.45, batch 1: 14.2 us on one thread, 16.6 on two; 2048->512, batch 2: 60.7 against 79.7).
+// Up to this batch size midlSparseForward's gather runs on one thread: on the target a
+// second thread added less bandwidth than waking it cost (784->512, keep 0.45, batch 1:
+// 14.2 us on one thread, 16.6 on two; 2048->512, batch 2: 60.7 against 79.7; measured
+// with OpenMP's pool, before midl had its own). midlInference's small batches take
+// smallBatchInference instead.
 constexpr size_t kGatherSerialMaxBatch = 2;
 
 void runMidl(const MidlProblem& P, bool byNeuron) {
