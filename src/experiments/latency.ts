@@ -36,8 +36,8 @@ export function measureLatency(model: AnyModule, input: Tensor, o: { budgetMs?: 
   // At least 5 timed runs; slow models (a CNN at batch 256) stay near the budget.
   const runs = Math.max(5, Math.min(o.maxRuns ?? 2000, Math.floor(budgetMs / probe)));
   // Warm up for a quarter of the budget as well as a few runs: a batch-1 MLP forward ran
-  // at twice its steady time for its first ~1,000 calls (V8 still compiling the JS around
-  // the kernels), which a fixed 50 warm-up runs left inside the timed ones.
+  // at up to twice its steady time for its first ~1,000 calls in a process (a pause
+  // beforehand did not shorten that), which a fixed 50 warm-up runs left inside the timed ones.
   const warmUntil = performance.now() + budgetMs / 4;
   for (let i = 0; i < Math.min(50, Math.ceil(runs / 4)) || performance.now() < warmUntil; i++) once();
   const times: number[] = [];
