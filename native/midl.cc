@@ -378,6 +378,22 @@ void dotRows(const float* a, const float* Bm, size_t K, size_t j0, size_t j1, fl
   }
 }
 
+// Rows [i0, i1) of C (rows of N floats) += bias.
+void addBias(float* C, size_t i0, size_t i1, size_t N, const float* bias) {
+  for (size_t i = i0; i < i1; i++) {
+    float* row = C + i * N;
+    for (size_t j = 0; j < N; j++) row[j] += bias[j];
+  }
+}
+
+// Rows [i0, i1) of C = A times the transpose of Bm (N x K), plus bias (or null), on the
+// dot kernels.
+void rowsTimesTransposed(const float* A, size_t i0, size_t i1, size_t K, const float* Bm, size_t N, const float* bias,
+                         float* C) {
+  for (size_t i = i0; i < i1; i++) dotRows(A + i * K, Bm, K, 0, N, C + i * N);
+  if (bias) addBias(C, i0, i1, N, bias);
+}
+
 // C (M x N) = A (M x K) times the transpose of Bm (N x K), plus bias (N, or null). The
 // choice between the dot kernels and the GEMM is made on the whole of M: split first, two
 // threads with 4 rows each took the dot path (the whole layer at batch 8 was 6% slower,
@@ -385,18 +401,9 @@ void dotRows(const float* a, const float* Bm, size_t K, size_t j0, size_t j1, fl
 void timesTransposed(const float* A, size_t M, size_t K, const float* Bm, size_t N, const float* bias, float* C) {
   if (M > kMaxDotRows) {
     runGemm(GemmProblem{false, true, M, N, K, 1.0f, 0.0f, A, Bm, C});
+    if (bias) parallelFor(M, M * N, [&](size_t i0, size_t i1) { addBias(C, i0, i1, N, bias); });
   } else {
-    parallelFor(M, M * N * K, [&](size_t i0, size_t i1) {
-      for (size_t i = i0; i < i1; i++) dotRows(A + i * K, Bm, K, 0, N, C + i * N);
-    });
-  }
-  if (bias) {
-    parallelFor(M, M * N, [&](size_t i0, size_t i1) {
-      for (size_t i = i0; i < i1; i++) {
-        float* row = C + i * N;
-        for (size_t j = 0; j < N; j++) row[j] += bias[j];
-      }
-    });
+    parallelFor(M, M * N * K, [&](size_t i0, size_t i1) { rowsTimesTransposed(A, i0, i1, K, Bm, N, bias, C); });
   }
 }
 
@@ -446,16 +453,6 @@ struct LowRankHeads {
   double tau;
 };
 
-// Rows [i0, i1) of out (B x n) = z times the transpose of head (n x r), plus bias.
-void headRows(const float* z, size_t i0, size_t i1, const float* head, const float* bias, size_t n, size_t r,
-              float* out) {
-  for (size_t i = i0; i < i1; i++) {
-    float* row = out + i * n;
-    dotRows(z + i * r, head, r, 0, n, row);
-    for (size_t j = 0; j < n; j++) row[j] += bias[j];
-  }
-}
-
 // The whole layer for a small batch (the gather strategy) in one parallel region with two
 // barriers. At batch 1-4 each step mostly streams weights, so two cores read them about
 // twice as fast as one; a barrier costs ~0.5 us on the target, so the steps are arranged
@@ -472,14 +469,14 @@ void smallBatchInference(const MidlProblem& P, const LowRankHeads& H, float* z, 
     for (size_t i = 0; i < P.B; i++) dotRows(P.x + i * P.d, H.proj, P.d, a, b, z + i * H.r);
     partsBarrier();
     if (t == 0) {
-      headRows(z, 0, P.B, H.gate, H.gateBias, P.n, H.r, gates);
+      rowsTimesTransposed(z, 0, P.B, H.r, H.gate, P.n, H.gateBias, gates);
       selectExamples(gates, 0, P.B, P.n, P.k, H.tau, sel, counts);
     }
     if (parts == 1) {
-      headRows(z, 0, P.B, H.light, H.lightBias, P.n, H.r, P.y);
+      rowsTimesTransposed(z, 0, P.B, H.r, H.light, P.n, H.lightBias, P.y);
     } else if (t > 0) {
       splitRange(P.B, parts - 1, t - 1, 1, &a, &b);
-      headRows(z, a, b, H.light, H.lightBias, P.n, H.r, P.y);
+      rowsTimesTransposed(z, a, b, H.r, H.light, P.n, H.lightBias, P.y);
     }
     partsBarrier();
     size_t j0, j1;
