@@ -44,6 +44,24 @@ export interface ConvGrads {
   dbias: Float32Array | null;
 }
 
+/** A MID-L layer's parameters, as Backend.midlPlan takes them (names as in the layer). */
+export interface MidlParams {
+  projWeight: Float32Array;
+  gateWeight: Float32Array;
+  gateBias: Float32Array;
+  lightWeight: Float32Array;
+  lightBias: Float32Array;
+  weight: Float32Array;
+  bias: Float32Array;
+}
+
+/** A MID-L layer bound by one backend's midlPlan; only that backend's midlInference takes it. */
+export interface MidlPlan {
+  readonly d: number;
+  readonly n: number;
+  readonly r: number;
+}
+
 export interface Backend {
   readonly name: 'native' | 'reference';
 
@@ -155,22 +173,27 @@ export interface Backend {
   ): void;
 
   /**
-   * MID-L inference, MIDL.md section 1 steps 1-8 for a batch, in one call. Inputs: x (B x d);
-   * the shared projection projWeight (r x d); the gate head gateWeight (n x r), gateBias (n);
-   * the light head lightWeight (n x r), lightBias (n); the full path weight (n x d), bias (n).
-   * Per example i: z = projWeight x_i; logits = gateWeight z + gateBias; light = lightWeight z +
-   * lightBias; the k neurons with the largest logits are selected (the gates are sigmoid(logits),
-   * a monotonic map, so these are the top-k gates; ties to the lower index); with tau > 0 a
+   * Binds a MID-L layer's parameters for midlInference: the shared projection projWeight
+   * (r x d); the gate head gateWeight (n x r), gateBias (n); the light head lightWeight (n x r),
+   * lightBias (n); the full path weight (n x d), bias (n). The backend checks them once here,
+   * not on every call. The plan reads the arrays' current values at each call and keeps the
+   * arrays alive; make a new one when a parameter gets a new array.
+   */
+  midlPlan(d: number, n: number, r: number, params: MidlParams): MidlPlan;
+
+  /**
+   * MID-L inference, MIDL.md section 1 steps 1-8 for a batch, in one call, with the
+   * parameters of `plan` (from this backend's midlPlan). Per example i of x (B x d):
+   * z = projWeight x_i; logits = gateWeight z + gateBias; light = lightWeight z + lightBias;
+   * the k neurons with the largest logits are selected (the gates are sigmoid(logits), a
+   * monotonic map, so these are the top-k gates; ties to the lower index); with tau > 0 a
    * selected neuron whose gate is below tau is dropped; then as midlSparseForward, with
    * alpha = sigmoid(logits) and y holding light. Outputs: y (B x n, overwritten), counts[i] the
    * number of neurons selected for example i, and, when sel is not null, sel (B x k) the
    * selected indices ascending, the first counts[i] of each row valid.
    */
   midlInference(
-    x: Float32Array, B: number, d: number, n: number, r: number,
-    projWeight: Float32Array, gateWeight: Float32Array, gateBias: Float32Array,
-    lightWeight: Float32Array, lightBias: Float32Array, weight: Float32Array, bias: Float32Array,
-    k: number, tau: number, act: ActCode, strategy: MidlStrategyCode,
+    plan: MidlPlan, x: Float32Array, B: number, k: number, tau: number, act: ActCode, strategy: MidlStrategyCode,
     y: Float32Array, counts: Int32Array, sel: Int32Array | null,
   ): void;
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ActCode, AdamOptions, Backend, Conv2dShape, ConvGrads, MidlStrategyCode, SteCode } from './backend.js';
+import type { ActCode, AdamOptions, Backend, Conv2dShape, ConvGrads, MidlParams, MidlPlan, MidlStrategyCode, SteCode } from './backend.js';
 import { Act } from './backend.js';
 
 /** The addon's exports: Backend's methods with options objects spread into positional arguments. */
@@ -52,11 +52,12 @@ interface NativeAddon {
     alpha: Float32Array, sel: Int32Array, counts: Int32Array, k: number,
     act: number, strategy: number, y: Float32Array,
   ): void;
-  midlInference(
-    x: Float32Array, B: number, d: number, n: number, r: number,
-    projWeight: Float32Array, gateWeight: Float32Array, gateBias: Float32Array,
+  midlPlan(
+    d: number, n: number, r: number, projWeight: Float32Array, gateWeight: Float32Array, gateBias: Float32Array,
     lightWeight: Float32Array, lightBias: Float32Array, weight: Float32Array, bias: Float32Array,
-    k: number, tau: number, act: number, strategy: number,
+  ): object;
+  midlInference(
+    plan: object, x: Float32Array, B: number, k: number, tau: number, act: number, strategy: number,
     y: Float32Array, counts: Int32Array, sel: Int32Array | null,
   ): void;
   sigmoid(x: Float32Array, out: Float32Array): void;
@@ -76,6 +77,11 @@ type ShapeArgs = [number, number, number, number, number, number, number, number
 
 function shapeArgs(s: Conv2dShape): ShapeArgs {
   return [s.batch, s.channels, s.height, s.width, s.kernelH, s.kernelW, s.stride, s.pad];
+}
+
+/** A layer's parameters bound in the addon (an opaque handle that keeps the arrays alive). */
+class NativeMidlPlan implements MidlPlan {
+  constructor(readonly d: number, readonly n: number, readonly r: number, readonly handle: object) {}
 }
 
 class NativeBackend implements Backend {
@@ -185,17 +191,17 @@ class NativeBackend implements Backend {
     this.addon.midlSparseForward(x, B, d, weight, bias, n, alpha, sel, counts, k, act, strategy, y);
   }
 
+  midlPlan(d: number, n: number, r: number, p: MidlParams): MidlPlan {
+    const handle = this.addon.midlPlan(d, n, r, p.projWeight, p.gateWeight, p.gateBias, p.lightWeight, p.lightBias, p.weight, p.bias);
+    return new NativeMidlPlan(d, n, r, handle);
+  }
+
   midlInference(
-    x: Float32Array, B: number, d: number, n: number, r: number,
-    projWeight: Float32Array, gateWeight: Float32Array, gateBias: Float32Array,
-    lightWeight: Float32Array, lightBias: Float32Array, weight: Float32Array, bias: Float32Array,
-    k: number, tau: number, act: ActCode, strategy: MidlStrategyCode,
+    plan: MidlPlan, x: Float32Array, B: number, k: number, tau: number, act: ActCode, strategy: MidlStrategyCode,
     y: Float32Array, counts: Int32Array, sel: Int32Array | null,
   ): void {
-    this.addon.midlInference(
-      x, B, d, n, r, projWeight, gateWeight, gateBias, lightWeight, lightBias, weight, bias,
-      k, tau, act, strategy, y, counts, sel,
-    );
+    if (!(plan instanceof NativeMidlPlan)) throw new TypeError('midlInference: the plan was not made by the native backend');
+    this.addon.midlInference(plan.handle, x, B, k, tau, act, strategy, y, counts, sel);
   }
 
   sigmoid(x: Float32Array, out: Float32Array): void {

@@ -3,7 +3,7 @@
  * It is the oracle the native backend is tested against, and the fallback when the
  * native addon cannot load. Speed is not a goal here.
  */
-import type { ActCode, AdamOptions, Backend, Conv2dShape, ConvGrads, MidlStrategyCode, SteCode } from './backend.js';
+import type { ActCode, AdamOptions, Backend, Conv2dShape, ConvGrads, MidlParams, MidlPlan, MidlStrategyCode, SteCode } from './backend.js';
 import { Act, Ste } from './backend.js';
 
 /** The logistic function; exp of a non-positive number only, so neither branch overflows. */
@@ -64,6 +64,11 @@ function forEachPoolWindow(s: Conv2dShape, visit: (out: number, cells: number[])
       }
     }
   }
+}
+
+/** A layer's parameters as midlPlan got them. */
+class ReferenceMidlPlan implements MidlPlan {
+  constructor(readonly d: number, readonly n: number, readonly r: number, readonly params: MidlParams) {}
 }
 
 export class ReferenceBackend implements Backend {
@@ -270,13 +275,17 @@ export class ReferenceBackend implements Backend {
     if (act === Act.relu) for (let i = 0; i < B * n; i++) if (y[i] < 0) y[i] = 0;
   }
 
+  midlPlan(d: number, n: number, r: number, params: MidlParams): MidlPlan {
+    return new ReferenceMidlPlan(d, n, r, { ...params });
+  }
+
   midlInference(
-    x: Float32Array, B: number, d: number, n: number, r: number,
-    projWeight: Float32Array, gateWeight: Float32Array, gateBias: Float32Array,
-    lightWeight: Float32Array, lightBias: Float32Array, weight: Float32Array, bias: Float32Array,
-    k: number, tau: number, act: ActCode, strategy: MidlStrategyCode,
+    plan: MidlPlan, x: Float32Array, B: number, k: number, tau: number, act: ActCode, strategy: MidlStrategyCode,
     y: Float32Array, counts: Int32Array, sel: Int32Array | null,
   ): void {
+    if (!(plan instanceof ReferenceMidlPlan)) throw new TypeError('midlInference: the plan was not made by the reference backend');
+    const { d, n, r } = plan;
+    const { projWeight, gateWeight, gateBias, lightWeight, lightBias, weight, bias } = plan.params;
     const z = new Float32Array(B * r);
     this.gemm(false, true, B, r, d, 1, x, projWeight, 0, z);
     const gates = new Float32Array(B * n);

@@ -23,7 +23,7 @@
  * replaces; the gate bias starts at `gateBiasInit` (default 0: alpha near 0.5, where
  * the sigmoid's slope is largest, so the gates learn fastest).
  */
-import { backend, MidlStrategy, type MidlStrategyCode } from '../backend/index.js';
+import { backend, MidlStrategy, type Backend, type MidlPlan, type MidlStrategyCode } from '../backend/index.js';
 import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
 import { sigmoid } from '../tensor/ops/activations.js';
@@ -92,6 +92,14 @@ export class MIDL extends Module {
   selectionCounts: Float64Array | null = null;
   private epochProgress = Infinity;
   private lastAlpha: Tensor | null = null;
+  /**
+   * Active counts of the last eval forward, reused while the batch size stays the same:
+   * a fresh small Int32Array handed to the native kernel costs ~0.5 us (V8 moves its
+   * values off the heap), a twentieth of a batch-1 layer.
+   */
+  private countsBuffer = new Int32Array(0);
+  /** The parameters bound for eval forwards, and the backend and arrays they were bound from. */
+  private plan: { plan: MidlPlan; backend: Backend; arrays: Float32Array[] } | null = null;
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, o: MidlOptions = {}) {
     super();
@@ -160,16 +168,36 @@ export class MIDL extends Module {
     const n = this.outFeatures;
     const k = this.currentK();
     const y = allocate(B * n);
-    const counts = new Int32Array(B);
+    if (this.countsBuffer.length !== B) this.countsBuffer = new Int32Array(B);
+    const counts = this.countsBuffer;
     const sel = this.selectionCounts !== null ? new Int32Array(B * k) : null;
     backend().midlInference(
-      x.data, B, this.inFeatures, n, this.rank, this.proj.weight.data, this.gate.weight.data, (this.gate.bias as Tensor).data,
-      this.light.weight.data, (this.light.bias as Tensor).data, this.weight.data, this.bias.data,
-      k, this.threshold, activationCode(this.activation), strategyCodes[this.inference], y, counts, sel,
+      this.inferencePlan(), x.data, B, k, this.threshold, activationCode(this.activation), strategyCodes[this.inference],
+      y, counts, sel,
     );
     this.activity.record(counts);
     if (sel !== null) this.countSelections(sel, counts, k);
     return new Tensor(y, [B, n]);
+  }
+
+  /**
+   * The backend's plan of this layer's parameters, made again when the backend or any
+   * parameter's array changed (the optimizer moves parameters into one flat array).
+   */
+  private inferencePlan(): MidlPlan {
+    const arrays = [
+      this.proj.weight.data, this.gate.weight.data, (this.gate.bias as Tensor).data,
+      this.light.weight.data, (this.light.bias as Tensor).data, this.weight.data, this.bias.data,
+    ];
+    const be = backend();
+    const cached = this.plan;
+    if (cached !== null && cached.backend === be && arrays.every((a, i) => a === cached.arrays[i])) return cached.plan;
+    const [projWeight, gateWeight, gateBias, lightWeight, lightBias, weight, bias] = arrays;
+    const plan = be.midlPlan(this.inFeatures, this.outFeatures, this.rank, {
+      projWeight, gateWeight, gateBias, lightWeight, lightBias, weight, bias,
+    });
+    this.plan = { plan, backend: be, arrays };
+    return plan;
   }
 
   /** The reference eval forward: every path dense, then masked (as in training). */

@@ -443,20 +443,22 @@ describe('native backend', () => {
         const lightBias = uniform(n);
         const weight = offsetView(uniform(n * d));
         const bias = uniform(n);
+        const params = { projWeight: proj, gateWeight: gate, gateBias, lightWeight: light, lightBias, weight, bias };
+        const referencePlan = reference.midlPlan(d, n, r, params);
+        const nativePlan = native.midlPlan(d, n, r, params);
         for (const tau of [0, 0.6]) {
           for (const act of [Act.none, Act.relu] as ActCode[]) {
             const label = `midlInference B=${B} d=${d} n=${n} r=${r} k=${k} tau=${tau} act=${act} threads=${threads}`;
             const expected = new Float32Array(B * n);
             const expectedCounts = new Int32Array(B);
             const expectedSel = new Int32Array(B * k);
-            reference.midlInference(x, B, d, n, r, proj, gate, gateBias, light, lightBias, weight, bias, k, tau, act,
-              MidlStrategy.auto, expected, expectedCounts, expectedSel);
+            reference.midlInference(referencePlan, x, B, k, tau, act, MidlStrategy.auto, expected, expectedCounts,
+              expectedSel);
             for (const [name, strategy] of Object.entries(MidlStrategy)) {
               const y = offsetView(new Float32Array(B * n).fill(NaN));
               const counts = new Int32Array(B);
               const sel = strategy === MidlStrategy.gather ? null : offsetView(new Int32Array(B * k));
-              native.midlInference(x, B, d, n, r, proj, gate, gateBias, light, lightBias, weight, bias, k, tau, act,
-                strategy, y, counts, sel);
+              native.midlInference(nativePlan, x, B, k, tau, act, strategy, y, counts, sel);
               assertClose(y, expected, 1e-5 * Math.sqrt(d), `${label} ${name}`);
               assert.deepEqual(counts, expectedCounts, `${label} ${name}: counts`);
               for (let i = 0; sel !== null && i < B; i++) {
@@ -548,10 +550,15 @@ describe('native backend', () => {
       MidlStrategy.gather, a), RangeError);
     assert.throws(() => native.midlSparseForward(a, 1, 1, a, a, 4, a, new Int32Array([0, 1]), new Int32Array([3]), 2,
       Act.none, MidlStrategy.gather, a), RangeError);
-    assert.throws(() => native.midlInference(a, 1, 4, 4, 1, a, a, a, a, a, new Float32Array(15), a, 2, 0, Act.none,
-      MidlStrategy.auto, a, new Int32Array(1), null), RangeError);
-    assert.throws(() => native.midlInference(a, 1, 4, 4, 1, a, a, a, a, a, new Float32Array(16), a, 5, 0, Act.none,
-      MidlStrategy.auto, a, new Int32Array(1), null), RangeError);
+    const params = (weight: Float32Array) => ({
+      projWeight: a, gateWeight: a, gateBias: a, lightWeight: a, lightBias: a, weight, bias: a,
+    });
+    assert.throws(() => native.midlPlan(4, 4, 1, params(new Float32Array(15))), RangeError);
+    const plan = native.midlPlan(4, 4, 1, params(new Float32Array(16)));
+    assert.throws(() => native.midlInference(plan, a, 1, 5, 0, Act.none, MidlStrategy.auto, a, new Int32Array(1), null),
+      RangeError);
+    assert.throws(() => native.midlInference(reference.midlPlan(4, 4, 1, params(new Float32Array(16))), a, 1, 2, 0,
+      Act.none, MidlStrategy.auto, a, new Int32Array(1), null), TypeError);
     assert.throws(() => native.midlSelectMask(a, 1, 4, 0, 0, a), RangeError);
     assert.throws(() => native.midlInterpolateBackward(a, a, a, a, a, a, Act.none, 2 as never, null, null, null), RangeError);
   });

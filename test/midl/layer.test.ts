@@ -257,6 +257,20 @@ describe('sparse inference equals dense-then-mask', () => {
     });
   });
 
+  it('follows parameters changed in place or moved to new arrays (as the optimizer moves them)', () => {
+    eachBackend((b) => {
+      const layer = new MIDL(12, 10, { keep: 0.5, rng });
+      const x = input(3, 12);
+      compare(layer, x, `${b.name} first`);
+      layer.weight.data.reverse();
+      compare(layer, x, `${b.name} weight changed in place`);
+      layer.gate.weight.data = Float32Array.from(layer.gate.weight.data, (v) => -v);
+      compare(layer, x, `${b.name} gate weight in a new array`);
+      layer.bias.data = layer.bias.data.map((v) => v + 1);
+      compare(layer, x, `${b.name} bias in a new array`);
+    });
+  });
+
   it('records active neurons per example in eval mode', () => {
     const layer = new MIDL(10, 20, { keep: 0.25, rng }).eval();
     layer.forward(input(6, 10));
