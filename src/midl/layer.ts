@@ -23,7 +23,7 @@
  * replaces; the gate bias starts at `gateBiasInit` (default 0: alpha near 0.5, where
  * the sigmoid's slope is largest, so the gates learn fastest).
  */
-import { backend, MidlStrategy, type Backend, type MidlPlan, type MidlStrategyCode } from '../backend/index.js';
+import { backend, MidlStrategy, type Backend, type MidlParams, type MidlPlan, type MidlStrategyCode } from '../backend/index.js';
 import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
 import { sigmoid } from '../tensor/ops/activations.js';
@@ -99,7 +99,7 @@ export class MIDL extends Module {
    */
   private countsBuffer = new Int32Array(0);
   /** The parameters bound for eval forwards, and the backend and arrays they were bound from. */
-  private plan: { plan: MidlPlan; backend: Backend; arrays: Float32Array[] } | null = null;
+  private plan: { plan: MidlPlan; backend: Backend; params: MidlParams } | null = null;
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, o: MidlOptions = {}) {
     super();
@@ -180,23 +180,34 @@ export class MIDL extends Module {
     return new Tensor(y, [B, n]);
   }
 
+  /** The parameter arrays, under the names Backend.midlPlan takes. */
+  private inferenceParams(): MidlParams {
+    return {
+      projWeight: this.proj.weight.data, gateWeight: this.gate.weight.data, gateBias: (this.gate.bias as Tensor).data,
+      lightWeight: this.light.weight.data, lightBias: (this.light.bias as Tensor).data,
+      weight: this.weight.data, bias: this.bias.data,
+    };
+  }
+
   /**
    * The backend's plan of this layer's parameters, made again when the backend or any
-   * parameter's array changed (the optimizer moves parameters into one flat array).
+   * parameter's array changed (the optimizer moves parameters into one flat array). The
+   * check allocates nothing: it runs on every eval forward.
    */
   private inferencePlan(): MidlPlan {
-    const arrays = [
-      this.proj.weight.data, this.gate.weight.data, (this.gate.bias as Tensor).data,
-      this.light.weight.data, (this.light.bias as Tensor).data, this.weight.data, this.bias.data,
-    ];
     const be = backend();
-    const cached = this.plan;
-    if (cached !== null && cached.backend === be && arrays.every((a, i) => a === cached.arrays[i])) return cached.plan;
-    const [projWeight, gateWeight, gateBias, lightWeight, lightBias, weight, bias] = arrays;
-    const plan = be.midlPlan(this.inFeatures, this.outFeatures, this.rank, {
-      projWeight, gateWeight, gateBias, lightWeight, lightBias, weight, bias,
-    });
-    this.plan = { plan, backend: be, arrays };
+    const c = this.plan;
+    if (
+      c !== null && c.backend === be && c.params.weight === this.weight.data && c.params.bias === this.bias.data &&
+      c.params.projWeight === this.proj.weight.data && c.params.gateWeight === this.gate.weight.data &&
+      c.params.gateBias === this.gate.bias?.data && c.params.lightWeight === this.light.weight.data &&
+      c.params.lightBias === this.light.bias?.data
+    ) {
+      return c.plan;
+    }
+    const params = this.inferenceParams();
+    const plan = be.midlPlan(this.inFeatures, this.outFeatures, this.rank, params);
+    this.plan = { plan, backend: be, params };
     return plan;
   }
 
