@@ -167,6 +167,7 @@ async function midlSide(tasks: readonly BaselineTask[], cnnBatches: number | und
       out.push({ task: 'midl_layer', metric: `MID-L batch ${r.batch} median`, value: r.midl_sparse_ms, unit: 'ms', lowerIsBetter: true });
       out.push({ task: 'midl_layer', metric: `Linear batch ${r.batch} median`, value: r.dense_ms, unit: 'ms', lowerIsBetter: true });
       out.push({ task: 'midl_layer', metric: `MID-L masked batch ${r.batch} median`, value: r.midl_masked_ms, unit: 'ms', lowerIsBetter: true });
+      out.push({ task: 'midl_layer', metric: `Linear k of n batch ${r.batch} median`, value: r.dense_k_ms, unit: 'ms', lowerIsBetter: true });
     }
     for (const r of benchLayer(2048, 512, 0.45, [1, 8, 64, 256])) {
       out.push({ task: 'midl_layer 2048', metric: `MID-L/Linear batch ${r.batch}`, value: r.time_ratio, unit: 'ratio', lowerIsBetter: true });

@@ -49,6 +49,21 @@ describe('analysis commands', () => {
     for (const x of records) assert.deepEqual(Object.keys(x).sort(), [...fields].sort());
   });
 
+  it('bench layer --json: dense, sparse, masked and dense-k times per batch size, and the FLOPs ratio', async () => {
+    const r = await runCommand('bench.js', 'benchCommand', ['layer', '--in', '40', '--out', '20', '--keep', '0.25', '--batch', '1,3', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = lastJson(r.stdout);
+    assert.deepEqual([out.in, out.out, out.keep], [40, 20, 0.25]);
+    const results = out.results as Record<string, number>[];
+    assert.deepEqual(results.map((x) => x.batch), [1, 3]);
+    for (const x of results) {
+      assert.deepEqual(Object.keys(x).sort(), ['batch', 'dense_k_ms', 'dense_ms', 'flops_ratio', 'midl_masked_ms', 'midl_sparse_ms']);
+      for (const key of ['dense_ms', 'midl_sparse_ms', 'midl_masked_ms', 'dense_k_ms']) assert.ok(x[key] > 0, key);
+      // rank 8 (the minimum), k = 5 of 20: (8 * 40 + 2 * 8 * 20 + 5 * 40) / (40 * 20)
+      assert.ok(Math.abs(x.flops_ratio - (8 * 40 + 2 * 8 * 20 + 5 * 40) / 800) < 1e-12, String(x.flops_ratio));
+    }
+  });
+
   it('smi --json: SMI per hidden layer of a checkpoint, per-neuron groups for MID-L', async () => {
     const out = tempDir();
     const data = await loadDataset('adult', { dataDir: sharedDataDir() });

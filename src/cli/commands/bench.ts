@@ -12,6 +12,8 @@ const help = `Usage: midl bench layer [options]
 Times one hidden layer at inference, side by side in one process: the dense
 Linear (+ReLU), MID-L with its sparse kernel, and MID-L dense-then-mask, each
 in turn, round after round, so the machine's drift cancels out of the ratios.
+For reference, 'dense k ms' times a dense Linear with only the k = keep * out
+outputs MID-L computes in full: the same full-path FLOPs as one dense product.
 
 Options:
   --in D            input features (default 784)
@@ -43,15 +45,19 @@ async function benchLayerCommand(argv: string[]): Promise<number> {
   const batches = listFlag(flags, 'batch', [1, 8, 64, 256], parseBatch);
   const rows = benchLayer(inF, outF, keep, batches);
   process.stdout.write(`layer ${inF} -> ${outF}, keep ${keep}, backend ${backend().name}, ${backend().getThreads()} thread(s)\n`);
-  process.stdout.write('batch   dense ms   MID-L sparse ms   MID-L masked ms   sparse/dense   FLOPs ratio\n');
+  process.stdout.write('batch   dense ms   MID-L sparse ms   MID-L masked ms   dense k ms   sparse/dense   FLOPs ratio\n');
   for (const r of rows) {
     process.stdout.write(
       `${String(r.batch).padStart(5)}  ${r.dense_ms.toFixed(4).padStart(9)}  ${r.midl_sparse_ms.toFixed(4).padStart(16)}  ` +
-        `${r.midl_masked_ms.toFixed(4).padStart(16)}  ${r.time_ratio.toFixed(2).padStart(13)}  ${r.flops_ratio.toFixed(2).padStart(12)}\n`,
+        `${r.midl_masked_ms.toFixed(4).padStart(16)}  ${r.dense_k_ms.toFixed(4).padStart(11)}  ` +
+        `${r.time_ratio.toFixed(2).padStart(13)}  ${r.flops_ratio.toFixed(2).padStart(12)}\n`,
     );
   }
   if (flags.json) {
-    const results = rows.map((r) => ({ batch: r.batch, dense_ms: r.dense_ms, midl_sparse_ms: r.midl_sparse_ms, midl_masked_ms: r.midl_masked_ms, flops_ratio: r.flops_ratio }));
+    const results = rows.map((r) => ({
+      batch: r.batch, dense_ms: r.dense_ms, midl_sparse_ms: r.midl_sparse_ms, midl_masked_ms: r.midl_masked_ms,
+      dense_k_ms: r.dense_k_ms, flops_ratio: r.flops_ratio,
+    }));
     process.stdout.write(`${JSON.stringify({ in: inF, out: outF, keep, backend: backend().name, threads: backend().getThreads(), results })}\n`);
   }
   return 0;
