@@ -31,10 +31,14 @@ namespace midl {
 
 namespace {
 
-// From this batch size on, auto uses the neuron strategy. Measured on the target
-// (784->512 and 2048->512, keep 0.45, one thread): gather is faster up to batch 3-4,
-// the two tie at 4 for d = 2048, neuron is faster from 6 on.
-constexpr size_t kNeuronMinBatch = 5;
+// auto uses the gather strategy up to this batch size, while the batch holds at most this
+// many inputs in all (B * d), and the neuron strategy beyond. Measured on the target with
+// midl's thread pool (whole layer, keep 0.45, 2 threads, gather against neuron, us):
+// 784->512 batch 5 36 / 47, 8 57 / 60, 10 69 / 69; 512->512 batch 8 43 / 46, 10 53 / 52;
+// 2048->512 batch 5 89 / 96, 6 111 / 108, 8 141 / 122. Past ~10,000 inputs the rows each
+// example gathers no longer come from the core's L2 (2048->512: 4 MB of weights).
+constexpr size_t kGatherMaxBatch = 8;
+constexpr size_t kGatherMaxInputs = 10240;
 
 // Neuron strategy tiling: examples per block and at most this many inputs per chunk,
 // so the packed tile (<= 36 KB) stays in the 48 KB L1 beside the stream of W; chunks
@@ -313,9 +317,9 @@ void checkSelection(const Args& args, const MidlProblem& P) {
   }
 }
 
-bool useNeuronStrategy(const Args& args, size_t strategy, size_t B) {
+bool useNeuronStrategy(const Args& args, size_t strategy, size_t B, size_t d) {
   if (strategy > 2) args.rangeError("strategy must be 0 (auto), 1 (gather) or 2 (neuron), got " + std::to_string(strategy));
-  return strategy == 2 || (strategy == 0 && B >= kNeuronMinBatch);
+  return strategy == 2 || (strategy == 0 && (B > kGatherMaxBatch || B * d > kGatherMaxInputs));
 }
 
 Napi::Value MidlSparseForward(const Napi::CallbackInfo& info) {
@@ -332,7 +336,7 @@ Napi::Value MidlSparseForward(const Napi::CallbackInfo& info) {
   const size_t act = args.size(10, "act"), strategy = args.size(11, "strategy");
   FloatView y = args.floats(12, "y");
   if (act > 1) args.rangeError("act must be 0 (none) or 1 (relu), got " + std::to_string(act));
-  const bool byNeuron = useNeuronStrategy(args, strategy, P.B);
+  const bool byNeuron = useNeuronStrategy(args, strategy, P.B, P.d);
   args.needLength("x", x.length, P.B * P.d);
   args.needLength("weight", weight.length, P.n * P.d);
   args.needLength("bias", bias.length, P.n);
@@ -532,7 +536,7 @@ Napi::Value MidlInference(const Napi::CallbackInfo& info) {
   const size_t B = args.size(2, "B"), k = args.size(3, "k");
   const double tau = args.number(4, "tau");
   const size_t act = args.size(5, "act");
-  const bool byNeuron = useNeuronStrategy(args, args.size(6, "strategy"), B);
+  const bool byNeuron = useNeuronStrategy(args, args.size(6, "strategy"), B, L.d);
   FloatView y = args.floats(7, "y");
   IntView counts = args.ints(8, "counts");
   IntView selOut = info[9].IsNull() ? IntView{nullptr, 0} : args.ints(9, "sel");
