@@ -31,8 +31,9 @@ namespace midl {
 
 namespace {
 
-// auto uses the gather strategy up to this batch size, while the batch holds at most this
-// many inputs in all (B * d), and the neuron strategy beyond. Measured on the target with
+// auto uses the gather strategy up to this batch size (MIDL.md section 3: batches of 1-8),
+// while the batch holds at most this many inputs in all (B * d), and the neuron strategy
+// beyond. Measured on the target with
 // midl's thread pool (whole layer, keep 0.45, 2 threads, gather against neuron, us):
 // 784->512 batch 5 36 / 47, 8 57 / 60, 10 69 / 69; 512->512 batch 8 43 / 46, 10 53 / 52;
 // 2048->512 batch 5 89 / 96, 6 111 / 108, 8 141 / 122. Past ~10,000 inputs the rows each
@@ -458,7 +459,7 @@ struct LowRankHeads {
 };
 
 // The whole layer for a small batch (the gather strategy) in one parallel region with two
-// barriers. At batch 1-4 each step mostly streams weights, so two cores read them about
+// barriers. At batch 1-8 each step mostly streams weights, so two cores read them about
 // twice as fast as one; a barrier costs ~0.5 us on the target, so the steps are arranged
 // to need few:
 // 1. the projection, its rows split across the threads;
