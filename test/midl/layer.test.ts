@@ -257,10 +257,10 @@ describe('sparse inference equals dense-then-mask', () => {
     });
   });
 
-  it('follows parameters changed in place or moved to new arrays (as the optimizer moves them)', () => {
+  it('follows parameters changed in place or moved to new arrays (as the optimizer moves them), and the backend', () => {
+    const layer = new MIDL(12, 10, { keep: 0.5, rng });
+    const x = input(3, 12);
     eachBackend((b) => {
-      const layer = new MIDL(12, 10, { keep: 0.5, rng });
-      const x = input(3, 12);
       compare(layer, x, `${b.name} first`);
       layer.weight.data.reverse();
       compare(layer, x, `${b.name} weight changed in place`);
