@@ -249,10 +249,17 @@ void chunkPasses(const float* wChunk, size_t len, const PackedBlock& block, size
   }
 }
 
+// Per-thread scratch of neuronBand, kept across calls: allocated and freed on every call,
+// a worker thread's malloc arena gave the memory back to the system each time, and the
+// page faults and TLB shootdowns that followed slowed both cores.
+thread_local InverseLists tlLists;
+thread_local PackedBlock tlBlock;
+thread_local std::vector<float> tlSums;
+
 void neuronBand(const MidlProblem& P, size_t j0, size_t j1) {
-  InverseLists lists;
-  PackedBlock block;
-  std::vector<float> sums;
+  InverseLists& lists = tlLists;
+  PackedBlock& block = tlBlock;
+  std::vector<float>& sums = tlSums;
   for (size_t i0 = 0; i0 < P.B; i0 += kBlockExamples) {
     const size_t i1 = std::min(P.B, i0 + kBlockExamples);
     lists.build(P, i0, i1, j0, j1, i0);
