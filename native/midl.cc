@@ -462,7 +462,6 @@ struct LowRankHeads {
   const float* light;
   const float* lightBias;
   size_t r;
-  double tau;
 };
 
 // The whole layer for a small batch (the gather strategy) in one parallel region with two
@@ -473,7 +472,7 @@ struct LowRankHeads {
 // 2. thread 0 computes the gate head and the selection (top-k, gates, threshold) while
 //    the others compute the light head;
 // 3. the gather, neurons split in bands.
-void smallBatchInference(const MidlProblem& P, const LowRankHeads& H, float* z, float* gates, int32_t* sel,
+void smallBatchInference(const MidlProblem& P, const LowRankHeads& H, double tau, float* z, float* gates, int32_t* sel,
                          int32_t* counts) {
   onThreads(threadCount(), [&](int t, int parts) {
     size_t a, b;
@@ -482,7 +481,7 @@ void smallBatchInference(const MidlProblem& P, const LowRankHeads& H, float* z, 
     partsBarrier();
     if (t == 0) {
       rowsTimesTransposed(z, 0, P.B, H.r, H.gate, P.n, H.gateBias, gates);
-      selectExamples(gates, 0, P.B, P.n, P.k, H.tau, sel, counts);
+      selectExamples(gates, 0, P.B, P.n, P.k, tau, sel, counts);
     }
     if (parts == 1) {
       rowsTimesTransposed(z, 0, P.B, H.r, H.light, P.n, H.lightBias, P.y);
@@ -526,7 +525,7 @@ Napi::Value MidlPlan(const Napi::CallbackInfo& info) {
   args.needLength("weight", weight.length, n * d);
   args.needLength("bias", bias.length, n);
   auto* plan = new LayerPlan{LayerPlan::kTag, d, n, r,
-                             LowRankHeads{proj.data, gate.data, gateBias.data, light.data, lightBias.data, r, 0.0},
+                             LowRankHeads{proj.data, gate.data, gateBias.data, light.data, lightBias.data, r},
                              weight.data, bias.data, {}};
   for (size_t i = 3; i < 10; i++) plan->arrays.push_back(Napi::Persistent(info[i].As<Napi::Object>()));
   return Napi::External<LayerPlan>::New(info.Env(), plan, [](Napi::Env, LayerPlan* p) { delete p; });
@@ -574,10 +573,9 @@ Napi::Value MidlInference(const Napi::CallbackInfo& info) {
   P.k = k;
   P.relu = act == 1;
   P.y = y.data;
-  LowRankHeads H = L.heads;
-  H.tau = tau;
+  const LowRankHeads& H = L.heads;
   if (!byNeuron && worthThreads(B * d * n)) {
-    smallBatchInference(P, H, z, gates, sel, counts.data);
+    smallBatchInference(P, H, tau, z, gates, sel, counts.data);
     return info.Env().Undefined();
   }
   timesTransposed(x.data, B, d, H.proj, r, nullptr, z);
