@@ -4,6 +4,7 @@
       "target_name": "midl_native",
       "sources": [
         "native/addon.cc",
+        "native/allocator.cc",
         "native/common.cc",
         "native/conv.cc",
         "native/elementwise.cc",

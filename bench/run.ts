@@ -49,6 +49,11 @@ function gemmKernelName(): string {
   return (backend() as { gemmKernel?: string }).gemmKernel ?? 'n/a';
 }
 
+/** Whether the native addon tuned malloc ('midl') or left it alone ('system'; 'n/a' on the reference backend). */
+function allocatorName(): string {
+  return (backend() as { allocator?: string }).allocator ?? 'n/a';
+}
+
 interface MidlMetric {
   task: string;
   metric: string;
@@ -254,14 +259,14 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(`${formatComparisonTable(rows)}\n`);
   process.stdout.write(`\nmachine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; node ${machine.node}, ` +
     `torch ${machine.torch ?? 'n/a'}, tfjs ${machine.tfjs ?? 'n/a'}, ${machine.openblas ?? 'OpenBLAS ?'}; midl backend ${backend().name}, ` +
-    `${backend().getThreads()} threads, GEMM ${gemmKernelName()}; load average at start ${machine.loadAverage.map((x) => x.toFixed(2)).join(' ')}\n`);
+    `${backend().getThreads()} threads, GEMM ${gemmKernelName()}, malloc ${allocatorName()}; load average at start ${machine.loadAverage.map((x) => x.toFixed(2)).join(' ')}\n`);
   for (const [engine, results] of Object.entries({ pytorch: baselines.pytorch, tfjs: baselines.tfjs })) {
     for (const [task, result] of Object.entries(results)) {
       if ('unavailable' in result) process.stdout.write(`${engine} ${task}: unavailable: ${result.unavailable}\n`);
     }
   }
   if (args.jsonFile !== undefined) {
-    const json = { machine, midlGemm: gemmKernelName(), midl: midl.metrics, midlCnnEpoch: midl.cnnEpoch, pytorch: baselines.pytorch, tfjs: baselines.tfjs, rows };
+    const json = { machine, midlGemm: gemmKernelName(), midlMalloc: allocatorName(), midl: midl.metrics, midlCnnEpoch: midl.cnnEpoch, pytorch: baselines.pytorch, tfjs: baselines.tfjs, rows };
     writeFileAtomic(args.jsonFile, `${JSON.stringify(json, null, 2)}\n`);
   }
 }

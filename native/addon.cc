@@ -31,6 +31,7 @@ static Napi::Object InitMidl(Napi::Env env, Napi::Object exports) {
   setThreadCount(availableCores());
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads, "getThreads"));
+  registerAllocator(env, exports);
   registerGemm(env, exports);
   registerElementwise(env, exports);
   registerLoss(env, exports);

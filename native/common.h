@@ -102,6 +102,7 @@ void parallelFor(size_t count, size_t work, Body body) {
 }
 
 // Registration of each kernel family (one per source file).
+void registerAllocator(Napi::Env env, Napi::Object exports);
 void registerGemm(Napi::Env env, Napi::Object exports);
 void registerElementwise(Napi::Env env, Napi::Object exports);
 void registerLoss(Napi::Env env, Napi::Object exports);

@@ -3,7 +3,9 @@
  * reference backend with a one-time warning saying why and how to get the fast one.
  * MIDL_BACKEND=reference|native forces a choice (native then fails loudly if absent);
  * MIDL_THREADS=n sets the thread count; MIDL_GEMM=openblas runs the matrix products on
- * OpenBLAS instead of midl's AVX-512 kernel (native/gemm.cc reads it).
+ * OpenBLAS instead of midl's AVX-512 kernel (native/gemm.cc reads it); MIDL_MALLOC=system
+ * leaves glibc's malloc as it is (by default the addon makes it keep freed memory, so
+ * fresh output arrays do not fault their pages in again: native/allocator.cc).
  */
 import { MidlInputError } from '../errors.js';
 import type { Backend } from './backend.js';

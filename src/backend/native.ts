@@ -15,6 +15,7 @@ interface NativeAddon {
   setThreads(n: number): void;
   getThreads(): number;
   gemmKernel(): string;
+  allocator(): string;
   gemm(
     transA: boolean, transB: boolean, M: number, N: number, K: number,
     alpha: number, A: Float32Array, B: Float32Array, beta: number, C: Float32Array,
@@ -88,9 +89,12 @@ class NativeBackend implements Backend {
   readonly name = 'native' as const;
   /** What runs the larger matrix products: 'midl-avx512' or 'openblas' (native/gemm.cc). */
   readonly gemmKernel: string;
+  /** 'midl' when the addon set glibc's malloc to keep freed memory (native/allocator.cc), else 'system'. */
+  readonly allocator: string;
 
   constructor(private readonly addon: NativeAddon) {
     this.gemmKernel = addon.gemmKernel();
+    this.allocator = addon.allocator();
   }
 
   setThreads(n: number): void {
