@@ -1,4 +1,5 @@
-// Row gathers and scatter-adds over an embedding table, and EmbeddingBag (mean).
+// Row gathers and scatter-adds over an embedding table, and EmbeddingBag (mean); and the
+// column scatter that spreads static sparsity's kept outputs back to the layer's width.
 // Scatter-adds may hit the same row from several ids, so their parallel form splits
 // the columns, never the ids.
 #include <cstring>
@@ -56,6 +57,33 @@ Napi::Value GatherRows(const Napi::CallbackInfo& info) {
   parallelFor(ids.length, ids.length * dim, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; i++) {
       std::memcpy(out.data + i * dim, table.data + static_cast<size_t>(ids.data[i]) * dim, dim * sizeof(float));
+    }
+  });
+  return info.Env().Undefined();
+}
+
+// out[i, cols[t]] = src[i, t]; the other entries of out are left as they are.
+Napi::Value ScatterColumns(const Napi::CallbackInfo& info) {
+  Args args(info, "scatterColumns", 5);
+  FloatView src = args.floats(0, "src");
+  const size_t rows = args.size(1, "rows");
+  IntView cols = args.ints(2, "cols");
+  const size_t n = args.size(3, "n");
+  FloatView out = args.floats(4, "out");
+  const size_t k = cols.length;
+  args.needLength("src", src.length, rows * k);
+  args.needLength("out", out.length, rows * n);
+  for (size_t t = 0; t < k; t++) {
+    if (cols.data[t] < 0 || static_cast<size_t>(cols.data[t]) >= n) {
+      args.rangeError("cols[" + std::to_string(t) + "] = " + std::to_string(cols.data[t]) + " is outside [0, n = " +
+                      std::to_string(n) + ")");
+    }
+  }
+  parallelFor(rows, rows * k, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) {
+      const float* from = src.data + i * k;
+      float* to = out.data + i * n;
+      for (size_t t = 0; t < k; t++) to[cols.data[t]] = from[t];
     }
   });
   return info.Env().Undefined();
@@ -137,6 +165,7 @@ Napi::Value EmbeddingBagMeanBackward(const Napi::CallbackInfo& info) {
 void registerEmbedding(Napi::Env env, Napi::Object exports) {
   exports.Set("gatherRows", Napi::Function::New(env, GatherRows, "gatherRows"));
   exports.Set("scatterAddRows", Napi::Function::New(env, ScatterAddRows, "scatterAddRows"));
+  exports.Set("scatterColumns", Napi::Function::New(env, ScatterColumns, "scatterColumns"));
   exports.Set("embeddingBagMean", Napi::Function::New(env, EmbeddingBagMean, "embeddingBagMean"));
   exports.Set("embeddingBagMeanBackward",
               Napi::Function::New(env, EmbeddingBagMeanBackward, "embeddingBagMeanBackward"));

@@ -148,6 +148,13 @@ export interface Backend {
   scatterAddRows(src: Float32Array, dim: number, ids: Int32Array, table: Float32Array): void;
 
   /**
+   * out[i, cols[t]] = src[i, t] for src (rows x cols.length) and out (rows x n); the
+   * other entries of out are left as they are (static sparsity's kept outputs, spread
+   * back to the layer's width).
+   */
+  scatterColumns(src: Float32Array, rows: number, cols: Int32Array, n: number, out: Float32Array): void;
+
+  /**
    * Mean of table rows per bag: bag b covers ids[offsets[b] .. offsets[b+1]) (offsets has
    * bags + 1 entries); an empty bag gives zeros. out is bags x dim.
    */

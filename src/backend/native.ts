@@ -46,6 +46,7 @@ interface NativeAddon {
   topkRows(x: Float32Array, rows: number, cols: number, k: number, idx: Int32Array): void;
   gatherRows(table: Float32Array, dim: number, ids: Int32Array, out: Float32Array): void;
   scatterAddRows(src: Float32Array, dim: number, ids: Int32Array, table: Float32Array): void;
+  scatterColumns(src: Float32Array, rows: number, cols: Int32Array, n: number, out: Float32Array): void;
   embeddingBagMean(table: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, out: Float32Array): void;
   embeddingBagMeanBackward(dOut: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, dTable: Float32Array): void;
   midlSparseForward(
@@ -177,6 +178,10 @@ class NativeBackend implements Backend {
 
   scatterAddRows(src: Float32Array, dim: number, ids: Int32Array, table: Float32Array): void {
     this.addon.scatterAddRows(src, dim, ids, table);
+  }
+
+  scatterColumns(src: Float32Array, rows: number, cols: Int32Array, n: number, out: Float32Array): void {
+    this.addon.scatterColumns(src, rows, cols, n, out);
   }
 
   embeddingBagMean(table: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, out: Float32Array): void {

@@ -238,6 +238,13 @@ export class ReferenceBackend implements Backend {
     }
   }
 
+  scatterColumns(src: Float32Array, rows: number, cols: Int32Array, n: number, out: Float32Array): void {
+    const k = cols.length;
+    for (let i = 0; i < rows; i++) {
+      for (let t = 0; t < k; t++) out[i * n + cols[t]] = src[i * k + t];
+    }
+  }
+
   embeddingBagMean(table: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, out: Float32Array): void {
     const bags = offsets.length - 1;
     out.fill(0, 0, bags * dim);

@@ -104,9 +104,7 @@ export class StaticSparseLinear extends Module {
     }
     const compact = linear(x, new Tensor(this.keptWeight, [k, d]), new Tensor(this.keptBias, [k]), this.activation);
     const y = allocate(B * n);
-    for (let i = 0; i < B; i++) {
-      for (let t = 0; t < k; t++) y[i * n + this.kept[t]] = compact.data[i * k + t];
-    }
+    backend().scatterColumns(compact.data, B, this.kept, n, y);
     return new Tensor(y, [B, n]);
   }
 }

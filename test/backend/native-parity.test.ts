@@ -341,6 +341,21 @@ describe('native backend', () => {
     }
   });
 
+  test('scatterColumns: kept columns written, the others left as they were', () => {
+    for (const [rows, n, k, threads] of [[1, 1, 1, 2], [3, 17, 5, 2], [256, 512, 230, 2], [257, 100, 45, 3], [4, 9, 0, 2]]) {
+      native.setThreads(threads);
+      const cols = new Int32Array(k);
+      for (let t = 0; t < k; t++) cols[t] = Math.floor((t * n) / Math.max(k, 1));
+      const src = offsetView(uniform(rows * k));
+      const expected = uniform(rows * n);
+      const actual = offsetView(expected.slice());
+      reference.scatterColumns(src, rows, cols, n, expected);
+      native.scatterColumns(src, rows, cols, n, actual);
+      assert.deepEqual(new Float32Array(actual), expected, `scatterColumns ${rows}x${n} k=${k} threads=${threads}`);
+    }
+    native.setThreads(defaultThreads);
+  });
+
   test('gatherRows and scatterAddRows: repeated ids add up', () => {
     for (const [rows, dim, count] of [[1, 1, 1], [3, 17, 5], [17, 3, 40], [50, 513, 300], [7, 1, 0]]) {
       const table = offsetView(uniform(rows * dim));
@@ -542,6 +557,8 @@ describe('native backend', () => {
     assert.throws(() => native.topkRows(a, 1, 4, 0, new Int32Array(1)), RangeError);
     assert.throws(() => native.topkRows(a, 1, 4, 5, new Int32Array(5)), RangeError);
     assert.throws(() => native.gatherRows(a, 2, new Int32Array([2]), new Float32Array(2)), RangeError);
+    assert.throws(() => native.scatterColumns(a, 2, new Int32Array([0, 2]), 2, a), /cols\[1\] = 2 is outside \[0, n = 2\)/);
+    assert.throws(() => native.scatterColumns(a, 2, new Int32Array([0]), 3, a), /out has 4 elements, needs at least 6/);
     assert.throws(() => native.maxPool2dBackward(a, new Int32Array([0, 1, 9, 2]), a), RangeError);
     assert.throws(() => native.softmaxCrossEntropy(a, new Int32Array([4]), 1, 4, 0, null, 1), RangeError);
     assert.throws(() => native.embeddingBagMean(a, 2, new Int32Array([0]), new Int32Array([0, 2]), a), RangeError);
