@@ -12,9 +12,9 @@
 // - neuron: per neuron j of the band, dot W_j with every example that selected j,
 //   eight examples per pass so each load of W_j serves eight products (large
 //   batches). The inverse lists (examples per neuron) are built here, per block of
-//   24 examples. Each block of x is packed into an aligned scratch, chunk-major (at
+//   32 examples. Each block of x is packed into an aligned scratch, chunk-major (at
 //   most 384 inputs per chunk), and the products are summed chunk by chunk: the packed
-//   chunk stays in L1 while every neuron of the band passes over it.
+//   chunk stays in L1 (nearly all of it) while every neuron of the band passes over it.
 //   (Streaming x rows from L2 instead, or reading them misaligned, halves the speed.)
 // Floating point: dot products are summed in 16 vector lanes with fused multiply-add,
 // so they differ from a sequential sum by rounding only (well within float tolerance).
@@ -41,11 +41,16 @@ namespace {
 constexpr size_t kGatherMaxBatch = 8;
 constexpr size_t kGatherMaxInputs = 10240;
 
-// Neuron strategy tiling: examples per block and at most this many inputs per chunk,
-// so the packed tile (<= 36 KB) stays in the 48 KB L1 beside the stream of W; chunks
-// are balanced, so none is much shorter than the others. Measured on the target: tiles
-// above ~38 KB lose a third of the speed.
-constexpr size_t kBlockExamples = 24;
+// Neuron strategy tiling: examples per block and at most this many inputs per chunk
+// (chunks are balanced, so none is much shorter than the others). At keep 0.45 a neuron
+// is selected by ~14 of 32 examples: one pass of eight and a well-filled remainder. A
+// pass of one to seven examples costs about as much as one of eight (its reductions and
+// setup), so block sizes are measured, not derived from L1 alone: the packed tile (51 KB
+// for 784 inputs) is a little over the 48 KB L1, yet 32 beat 24 by 2-9% (784->512, 512->512 and
+// 2048->512 at batches 64 and 256, one and two threads; both builds in one process).
+// 16, 20, 48 and 64 were slower than 24; 28, 36 and 40 within a few percent of 32 (each
+// ahead of it only in one two-thread run at batch 256); chunks of 256, 320 and 448 no better.
+constexpr size_t kBlockExamples = 32;
 constexpr size_t kMaxChunk = 384;
 
 struct MidlProblem {
