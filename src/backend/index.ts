@@ -22,6 +22,10 @@ function chooseBackend(): Backend {
   if (gemm !== undefined && gemm !== '' && gemm !== 'openblas') {
     throw new MidlInputError(`MIDL_GEMM: unknown kernel '${gemm}' (use 'openblas', or leave it unset for midl's own)`);
   }
+  const malloc = process.env.MIDL_MALLOC;
+  if (malloc !== undefined && malloc !== '' && malloc !== 'system') {
+    throw new MidlInputError(`MIDL_MALLOC: unknown setting '${malloc}' (use 'system', or leave it unset for midl's)`);
+  }
   const forced = process.env.MIDL_BACKEND;
   if (forced === 'reference') return new ReferenceBackend();
   if (forced === 'native') return loadNativeBackend();

@@ -19,6 +19,13 @@ describe('backend settings', () => {
     assert.match(bad.stderr, /MIDL_GEMM: unknown kernel 'fast'/);
   });
 
+  test('MIDL_MALLOC accepts system and rejects anything else by name', () => {
+    assert.equal(runWith({ MIDL_MALLOC: 'system' }).status, 0);
+    const bad = runWith({ MIDL_MALLOC: 'jemalloc' });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /MIDL_MALLOC: unknown setting 'jemalloc'/);
+  });
+
   test('MIDL_THREADS rejects a value that is not a positive integer', () => {
     const bad = runWith({ MIDL_THREADS: 'two' });
     assert.notEqual(bad.status, 0);
