@@ -3,6 +3,7 @@
 // Scatter-adds may hit the same row from several ids, so their parallel form splits
 // the columns, never the ids.
 #include <cstring>
+#include <string>
 
 #include "common.h"
 
@@ -12,13 +13,20 @@ namespace {
 
 constexpr size_t kColumnBand = 64;
 
-void checkIds(const Args& args, const IntView& ids, size_t count, size_t tableRows) {
+// Each of the first count entries of `name` must lie in [0, limit); range() names that
+// range in the error (built only on failure: the check runs on every call).
+template <typename Range>
+void checkIndices(const Args& args, const char* name, const IntView& ids, size_t count, size_t limit, Range range) {
   for (size_t i = 0; i < count; i++) {
-    if (ids.data[i] < 0 || static_cast<size_t>(ids.data[i]) >= tableRows) {
-      args.rangeError("ids[" + std::to_string(i) + "] = " + std::to_string(ids.data[i]) + " is outside the table's " +
-                      std::to_string(tableRows) + " rows");
+    if (ids.data[i] < 0 || static_cast<size_t>(ids.data[i]) >= limit) {
+      args.rangeError(std::string(name) + "[" + std::to_string(i) + "] = " + std::to_string(ids.data[i]) +
+                      " is outside " + range());
     }
   }
+}
+
+void checkIds(const Args& args, const IntView& ids, size_t count, size_t tableRows) {
+  checkIndices(args, "ids", ids, count, tableRows, [&] { return "the table's " + std::to_string(tableRows) + " rows"; });
 }
 
 // Checks offsets (bags + 1 entries, non-decreasing, within ids) and the ids they cover.
@@ -73,12 +81,7 @@ Napi::Value ScatterColumns(const Napi::CallbackInfo& info) {
   const size_t k = cols.length;
   args.needLength("src", src.length, rows * k);
   args.needLength("out", out.length, rows * n);
-  for (size_t t = 0; t < k; t++) {
-    if (cols.data[t] < 0 || static_cast<size_t>(cols.data[t]) >= n) {
-      args.rangeError("cols[" + std::to_string(t) + "] = " + std::to_string(cols.data[t]) + " is outside [0, n = " +
-                      std::to_string(n) + ")");
-    }
-  }
+  checkIndices(args, "cols", cols, k, n, [&] { return "[0, n = " + std::to_string(n) + ")"; });
   parallelFor(rows, rows * k, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; i++) {
       const float* from = src.data + i * k;

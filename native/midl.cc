@@ -33,8 +33,8 @@ namespace {
 
 // auto uses the gather strategy up to this batch size (MIDL.md section 3: batches of 1-8),
 // while the batch holds at most this many inputs in all (B * d), and the neuron strategy
-// beyond. Measured on the target with
-// midl's thread pool (whole layer, keep 0.45, 2 threads, gather against neuron, us):
+// beyond. Measured on the target with midl's thread pool (whole layer, keep 0.45,
+// 2 threads, gather against neuron, us):
 // 784->512 batch 5 36 / 47, 8 57 / 60, 10 69 / 69; 512->512 batch 8 43 / 46, 10 53 / 52;
 // 2048->512 batch 5 89 / 96, 6 111 / 108, 8 141 / 122. Past ~10,000 inputs the rows each
 // example gathers no longer come from the core's L2 (2048->512: 4 MB of weights).
@@ -46,8 +46,9 @@ constexpr size_t kGatherMaxInputs = 10240;
 // is selected by ~14 of 32 examples: one pass of eight and a well-filled remainder. A
 // pass of one to seven examples costs about as much as one of eight (its reductions and
 // setup), so block sizes are measured, not derived from L1 alone: the packed tile (51 KB
-// for 784 inputs) is a little over the 48 KB L1, yet 32 beat 24 by 2-9% (784->512, 512->512 and
-// 2048->512 at batches 64 and 256, one and two threads; both builds in one process).
+// for 784 inputs) is a little over the 48 KB L1, yet 32 beat 24 by 2-9% (784->512,
+// 512->512 and 2048->512 at batches 64 and 256, one and two threads; both builds in one
+// process).
 // 16, 20, 48 and 64 were slower than 24; 28, 36 and 40 within a few percent of 32 (each
 // ahead of it only in one two-thread run at batch 256); chunks of 256, 320 and 448 no better.
 constexpr size_t kBlockExamples = 32;
