@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "common.h"
 #include "gemm.h"
@@ -57,12 +58,29 @@ void aTimesColumn(const GemmProblem& p, size_t j, size_t m0, size_t m1) {
   }
 }
 
+void gemmBlock(const GemmProblem& p, size_t m0, size_t m1, size_t n0, size_t n1);
+
+thread_local std::vector<float> tlGatheredB;
+
+// gemmBlock of a product whose B rows are gathered (bRows), for the paths that read B in
+// place: the rows of op(B)'s columns [n0, n1) are copied out first.
+void gatheredBlock(const GemmProblem& p, size_t m0, size_t m1, size_t n0, size_t n1) {
+  tlGatheredB.resize(p.N * p.K);
+  for (size_t j = n0; j < n1; j++) std::copy_n(p.B + static_cast<size_t>(p.bRows[j]) * p.K, p.K, tlGatheredB.data() + j * p.K);
+  GemmProblem q = p;
+  q.B = tlGatheredB.data();
+  q.bRows = nullptr;
+  gemmBlock(q, m0, m1, n0, n1);
+}
+
 // Rows [m0, m1) and columns [n0, n1) of C.
 void gemmBlock(const GemmProblem& p, size_t m0, size_t m1, size_t n0, size_t n1) {
   if (m0 >= m1 || n0 >= n1) return;
   const bool thin = p.M <= kMaxGemvSide || p.N <= kMaxGemvSide;
   if (kUseOwnGemm && (!thin || isFewRowsProduct(p))) {
     ownGemmBlock(p, m0, m1, n0, n1);
+  } else if (p.bRows != nullptr) {
+    gatheredBlock(p, m0, m1, n0, n1);
   } else if (p.M <= kMaxGemvSide) {
     for (size_t i = m0; i < m1; i++) rowTimesB(p, i, n0, n1);
   } else if (p.N <= kMaxGemvSide) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace midl {
 
@@ -14,6 +15,9 @@ struct GemmProblem {
   const float* A;
   const float* B;
   float* C;
+  // With transB, column j of op(B) is row bRows[j] of B (a gather of B's rows, so a
+  // product can skip rows of a weight matrix without copying the others); null: row j.
+  const int32_t* bRows = nullptr;
 };
 
 // Runs p on the pool's threads (or inline when small).

@@ -60,18 +60,18 @@ void transpose16(__m512 r[16]) {
   for (int i = 0; i < 16; i++) r[i] = t[i];
 }
 
-// Half a panel (16 of its 32 columns) from `count` <= 16 rows of B, each a column of op(B);
-// missing rows are zeros.
-void packRowsAsColumns(const float* rows, size_t ld, size_t count, size_t depth, float* half) {
+// Half a panel (16 of its 32 columns) from `count` <= 16 rows of B, each a column of op(B)
+// starting at rows[i]; missing rows are zeros.
+void packRowsAsColumns(const float* const* rows, size_t count, size_t depth, float* half) {
   size_t k = 0;
   for (; k + 16 <= depth; k += 16) {
     __m512 r[16];
-    for (size_t i = 0; i < 16; i++) r[i] = i < count ? _mm512_loadu_ps(rows + i * ld + k) : _mm512_setzero_ps();
+    for (size_t i = 0; i < 16; i++) r[i] = i < count ? _mm512_loadu_ps(rows[i] + k) : _mm512_setzero_ps();
     transpose16(r);
     for (size_t i = 0; i < 16; i++) _mm512_store_ps(half + (k + i) * kPanelCols, r[i]);
   }
   for (; k < depth; k++) {
-    for (size_t i = 0; i < 16; i++) half[k * kPanelCols + i] = i < count ? rows[i * ld + k] : 0.0f;
+    for (size_t i = 0; i < 16; i++) half[k * kPanelCols + i] = i < count ? rows[i][k] : 0.0f;
   }
 }
 
@@ -88,10 +88,14 @@ void packPanels(const GemmProblem& p, size_t k0, size_t depth, size_t n0, size_t
         _mm512_store_ps(panel + k * kPanelCols + 16, _mm512_maskz_loadu_ps(hi, src + 16));
       }
     } else {
-      // Column j of op(B) is row j of B: transpose 16 x 16 blocks into the panel.
-      const float* rows = p.B + j0 * p.K + k0;
-      packRowsAsColumns(rows, p.K, std::min<size_t>(width, 16), depth, panel);
-      packRowsAsColumns(rows + 16 * p.K, p.K, width > 16 ? width - 16 : 0, depth, panel + 16);
+      // Column j of op(B) is a row of B: transpose 16 x 16 blocks into the panel.
+      const float* rows[kPanelCols];
+      for (size_t i = 0; i < width; i++) {
+        const size_t row = p.bRows ? static_cast<size_t>(p.bRows[j0 + i]) : j0 + i;
+        rows[i] = p.B + row * p.K + k0;
+      }
+      packRowsAsColumns(rows, std::min<size_t>(width, 16), depth, panel);
+      packRowsAsColumns(rows + 16, width > 16 ? width - 16 : 0, depth, panel + 16);
     }
   }
 }
@@ -217,7 +221,7 @@ bool haveOwnGemm() { return true; }
 // 1 to 4 rows, short enough to stay in L1 beside the stream of B (32 KB). Measured with
 // both builds in one process: from 5 rows packing B is as fast or faster.
 bool isFewRowsProduct(const GemmProblem& p) {
-  return p.transB && !p.transA && p.M >= kFewRowsMin && p.M <= kFewRowsMax && p.M * p.K <= 8192;
+  return p.transB && !p.transA && p.bRows == nullptr && p.M >= kFewRowsMin && p.M <= kFewRowsMax && p.M * p.K <= 8192;
 }
 
 void ownGemmBlock(const GemmProblem& p, size_t m0, size_t m1, size_t n0, size_t n1) {

@@ -16,6 +16,9 @@
 //   most 384 inputs per chunk), and the products are summed chunk by chunk: the packed
 //   chunk stays in L1 (nearly all of it) while every neuron of the band passes over it.
 //   (Streaming x rows from L2 instead, or reading them misaligned, halves the speed.)
+//   Two exceptions: neurons that most of the batch selected are computed for every
+//   example as dense columns of one matrix product, then blended where selected; and
+//   when few sparse products remain, they read x in place (DenseColumns says why).
 // Floating point: dot products are summed in 16 vector lanes with fused multiply-add,
 // so they differ from a sequential sum by rounding only (well within float tolerance).
 #include <algorithm>
@@ -227,33 +230,63 @@ class PackedBlock {
   size_t examples_ = 0, chunks_ = 0, chunkLength_ = 0;
 };
 
-// Adds to sums[q] the product of chunk c of W_j with chunk c of example list[q]
-// (block-local) for the first E entries of list.
-template <int E>
-void chunkPass(const float* wChunk, size_t len, const PackedBlock& block, size_t c, const int32_t* list, float* sums) {
+// Adds to sums[q] the product of w (len floats) with rowOf(list[q]) for the first E
+// entries of list.
+template <int E, typename RowOf>
+void pass(const float* w, size_t len, RowOf rowOf, const int32_t* list, float* sums) {
   const float* rows[E];
   float part[E];
-  for (int e = 0; e < E; e++) rows[e] = block.chunk(c, list[e]);
-  dots<E>(wChunk, rows, len, part);
+  for (int e = 0; e < E; e++) rows[e] = rowOf(list[e]);
+  dots<E>(w, rows, len, part);
   for (int e = 0; e < E; e++) sums[e] += part[e];
 }
 
-// chunkPass over all count entries: eight at a time, then one pass of the exact remainder.
-void chunkPasses(const float* wChunk, size_t len, const PackedBlock& block, size_t c, const int32_t* list,
-                 size_t count, float* sums) {
+// pass over all count entries: eight at a time, then one pass of the exact remainder.
+template <typename RowOf>
+void passes(const float* w, size_t len, RowOf rowOf, const int32_t* list, size_t count, float* sums) {
   size_t q = 0;
-  for (; q + 8 <= count; q += 8) chunkPass<8>(wChunk, len, block, c, list + q, sums + q);
+  for (; q + 8 <= count; q += 8) pass<8>(w, len, rowOf, list + q, sums + q);
   switch (count - q) {
-    case 7: return chunkPass<7>(wChunk, len, block, c, list + q, sums + q);
-    case 6: return chunkPass<6>(wChunk, len, block, c, list + q, sums + q);
-    case 5: return chunkPass<5>(wChunk, len, block, c, list + q, sums + q);
-    case 4: return chunkPass<4>(wChunk, len, block, c, list + q, sums + q);
-    case 3: return chunkPass<3>(wChunk, len, block, c, list + q, sums + q);
-    case 2: return chunkPass<2>(wChunk, len, block, c, list + q, sums + q);
-    case 1: return chunkPass<1>(wChunk, len, block, c, list + q, sums + q);
+    case 7: return pass<7>(w, len, rowOf, list + q, sums + q);
+    case 6: return pass<6>(w, len, rowOf, list + q, sums + q);
+    case 5: return pass<5>(w, len, rowOf, list + q, sums + q);
+    case 4: return pass<4>(w, len, rowOf, list + q, sums + q);
+    case 3: return pass<3>(w, len, rowOf, list + q, sums + q);
+    case 2: return pass<2>(w, len, rowOf, list + q, sums + q);
+    case 1: return pass<1>(w, len, rowOf, list + q, sums + q);
     default: return;
   }
 }
+
+// The neuron strategy's dense columns. A neuron that most examples of the batch selected
+// is cheaper to compute for every example with the register-blocked matrix product
+// (gemm.h), then blend where selected: per product that runs 2-2.5x faster than the
+// sparse passes (~65-80 against ~27 multiply-adds per ns per core, 784->512 and
+// 4096->512 at batch 256). Trained layers often have such neurons (MIDL.md leaves the
+// selection free to be input-independent): in the quick study's models, 44% of SVHN's
+// 512 neurons and 20-30% of IMDB's were selected by more than 95% of the test examples.
+// - A neuron is dense when at least kDenseShare of the first kDenseSample examples
+//   selected it; the selection only decides speed (both ways give the same output to
+//   rounding), so a sample does.
+// - Only when a band has at least kMinDenseColumns of them, and then in whole panels of
+//   the product (32 columns): the panel's other columns, computed anyway, take the band's
+//   next most selected neurons. Fewer columns ran slower than the sparse passes.
+// Measured per layer of the quick study's trained models and of random layers (both
+// ways in one process, batch 64 / 256, us; docs/benchmarks.md has the sweep):
+// SVHN 4096->512 1696 / 6791 -> 851 / 2842; IMDB 10000->256 1945 / 6900 -> 956 / 3336;
+// CIFAR-100 4096->512 1660 / 6419 -> 1263 / 4873; CIFAR-10 4096->512 1209 / 6206 ->
+// 1125 / 5499; MNIST, Adult and random layers within noise. A share of 0.7 slowed the
+// fully trained MNIST model's first layer (1537 -> 1923 us at batch 256); 0.9 and 0.95
+// left half of IMDB's and CIFAR's gain.
+constexpr double kDenseShare = 0.8;
+constexpr size_t kDenseSample = 64;
+constexpr size_t kMinDenseColumns = 32;
+constexpr size_t kDensePanel = 32;  // gemm_avx512.cc's panel width
+// Up to this many sparse products per example of the batch, a band's sparse neurons read
+// x in place instead of packing it block by block: packing all of x costs as much as
+// ~25 full columns of products (SVHN's 4096->512 with its dense columns, batch 256: the
+// sparse part 807-974 -> 86-93 us per band).
+constexpr size_t kUnpackedProductsPerExample = 16;
 
 // Per-thread scratch of neuronBand, kept across calls: allocated and freed on every call,
 // a worker thread's malloc arena gave the memory back to the system each time, and the
@@ -262,7 +295,82 @@ thread_local InverseLists tlLists;
 thread_local PackedBlock tlBlock;
 thread_local std::vector<float> tlSums;
 
-void neuronBand(const MidlProblem& P, size_t j0, size_t j1) {
+// A band's dense columns for one batch: which neurons, and their products.
+struct DenseColumns {
+  std::vector<int32_t> column;   // per neuron of the band: its column of `products`, or -1
+  std::vector<int32_t> neurons;  // the dense neurons, increasing
+  std::vector<int32_t> order;
+  std::vector<float> products;   // B x neurons.size()
+  size_t sparseProducts = 0;     // the other neurons' selections in the batch (estimated)
+
+  void choose(const MidlProblem& P, size_t j0, size_t j1) {
+    const size_t sample = std::min(P.B, kDenseSample), width = j1 - j0;
+    column.assign(width, 0);
+    for (size_t i = 0; i < sample; i++) {
+      size_t t0, t1;
+      selectionBand(P, i, j0, j1, &t0, &t1);
+      for (size_t t = t0; t < t1; t++) column[P.sel[i * P.k + t] - j0]++;
+    }
+    const double least = kDenseShare * static_cast<double>(sample);
+    const size_t many = std::count_if(column.begin(), column.end(), [&](int32_t c) { return c >= least; });
+    const size_t h = many < kMinDenseColumns ? 0 : std::min(width, (many + kDensePanel - 1) / kDensePanel * kDensePanel);
+    // The h most selected neurons (ties to the lower index), in increasing order.
+    order.resize(width);
+    for (size_t j = 0; j < width; j++) order[j] = static_cast<int32_t>(j);
+    std::partial_sort(order.begin(), order.begin() + h, order.end(),
+                      [&](int32_t a, int32_t b) { return column[a] != column[b] ? column[a] > column[b] : a < b; });
+    std::sort(order.begin(), order.begin() + h);
+    size_t sparse = 0;
+    for (size_t q = h; q < width; q++) sparse += column[order[q]];
+    sparseProducts = sparse * P.B / sample;
+    neurons.clear();
+    std::fill(column.begin(), column.end(), -1);
+    for (size_t q = 0; q < h; q++) {
+      column[order[q]] = static_cast<int32_t>(q);
+      neurons.push_back(static_cast<int32_t>(j0) + order[q]);
+    }
+  }
+
+  // The dense neurons' products for every example, blended where selected.
+  void compute(const MidlProblem& P, size_t j0, size_t j1) {
+    const size_t h = neurons.size();
+    if (h == 0) return;
+    products.resize(P.B * h);
+    runGemmSerial(GemmProblem{false, true, P.B, h, P.d, 1.0f, 0.0f, P.x, P.weight, products.data(), neurons.data()});
+    for (size_t i = 0; i < P.B; i++) {
+      size_t t0, t1;
+      selectionBand(P, i, j0, j1, &t0, &t1);
+      for (size_t t = t0; t < t1; t++) {
+        const int32_t j = P.sel[i * P.k + t];
+        const int32_t c = column[j - j0];
+        if (c >= 0) blend(P, i, j, products[i * h + c]);
+      }
+    }
+  }
+};
+
+thread_local DenseColumns tlDense;
+
+// The sparse products of a band (its neurons with dense[j - j0] < 0) in one pass over the
+// whole batch, reading x in place.
+void unpackedBand(const MidlProblem& P, size_t j0, size_t j1, const int32_t* dense) {
+  InverseLists& lists = tlLists;
+  std::vector<float>& sums = tlSums;
+  lists.build(P, 0, P.B, j0, j1, 0);
+  sums.assign(lists.examples.size(), 0.0f);
+  const auto rowOf = [&](int32_t e) { return P.x + static_cast<size_t>(e) * P.d; };
+  for (size_t j = j0; j < j1; j++) {
+    if (dense[j - j0] >= 0) continue;
+    const size_t first = lists.start[j - j0], count = lists.start[j - j0 + 1] - first;
+    passes(P.weight + j * P.d, P.d, rowOf, lists.examples.data() + first, count, sums.data() + first);
+    for (size_t q = first; q < first + count; q++) blend(P, lists.examples[q], j, sums[q]);
+  }
+  if (P.relu) reluColumns(P, 0, P.B, j0, j1);
+}
+
+// The sparse products of a band (its neurons with dense[j - j0] < 0), block by block of
+// examples packed chunk-major.
+void packedBand(const MidlProblem& P, size_t j0, size_t j1, const int32_t* dense) {
   InverseLists& lists = tlLists;
   PackedBlock& block = tlBlock;
   std::vector<float>& sums = tlSums;
@@ -274,20 +382,33 @@ void neuronBand(const MidlProblem& P, size_t j0, size_t j1) {
     for (size_t c = 0; c < block.chunks(); c++) {
       const size_t offset = std::min(P.d, c * block.chunkLength());
       const size_t len = std::min(block.chunkLength(), P.d - offset);
+      const auto rowOf = [&](int32_t e) { return block.chunk(c, e); };
       for (size_t j = j0; j < j1; j++) {
+        if (dense[j - j0] >= 0) continue;
         const size_t first = lists.start[j - j0], count = lists.start[j - j0 + 1] - first;
-        const int32_t* list = lists.examples.data() + first;
         const float* wChunk = P.weight + j * P.d + offset;
         if (j + 1 < j1) prefetch(wChunk + P.d, len);
-        chunkPasses(wChunk, len, block, c, list, count, sums.data() + first);
+        passes(wChunk, len, rowOf, lists.examples.data() + first, count, sums.data() + first);
       }
     }
     for (size_t j = j0; j < j1; j++) {
+      if (dense[j - j0] >= 0) continue;
       for (int32_t q = lists.start[j - j0]; q < lists.start[j - j0 + 1]; q++) {
         blend(P, i0 + lists.examples[q], j, sums[q]);
       }
     }
     if (P.relu) reluColumns(P, i0, i1, j0, j1);
+  }
+}
+
+void neuronBand(const MidlProblem& P, size_t j0, size_t j1) {
+  DenseColumns& dense = tlDense;
+  dense.choose(P, j0, j1);
+  dense.compute(P, j0, j1);
+  if (dense.sparseProducts <= kUnpackedProductsPerExample * P.B) {
+    unpackedBand(P, j0, j1, dense.column.data());
+  } else {
+    packedBand(P, j0, j1, dense.column.data());
   }
 }
 

@@ -112,7 +112,7 @@ describe('native backend', () => {
     }, true);
   });
 
-  test('gemm: runs on midl\'s AVX-512 kernel on AVX-512 CPUs, and on OpenBLAS with MIDL_GEMM=openblas', () => {
+  test('gemm: runs on midl\'s AVX-512 kernel on AVX-512 CPUs, and on OpenBLAS with MIDL_GEMM=openblas (MID-L\'s dense columns too)', () => {
     const kernel = (native as { gemmKernel?: string }).gemmKernel;
     const avx512 = /^flags\s*:.*\bavx512f\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
     assert.equal(kernel, avx512 ? 'midl-avx512' : 'openblas');
@@ -129,6 +129,21 @@ describe('native backend', () => {
         reference.gemm(tA, tB, M, N, K, 0.75, A, B, 0, b);
         for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
       }
+      // MID-L's dense columns gather rows of W for the product (B = 64 examples all select
+      // neurons 0-39, and 8 of the others each).
+      const [B, d, n, k] = [64, 50, 64, 48];
+      const wave = (len, f) => Float32Array.from({ length: len }, (_, i) => f(i));
+      const x = wave(B * d, Math.sin), weight = wave(n * d, Math.cos), bias = wave(n, Math.sin);
+      const alpha = wave(B * n, (i) => 0.5 + 0.4 * Math.sin(i)), light = wave(B * n, Math.cos);
+      const sel = new Int32Array(B * k), counts = new Int32Array(B).fill(k);
+      for (let i = 0; i < B; i++) {
+        const row = [...Array.from({ length: 40 }, (_, j) => j), ...Array.from({ length: 8 }, (_, t) => 40 + ((i + 3 * t) % 24))];
+        sel.set(row.sort((p, q) => p - q), i * k);
+      }
+      const a = light.slice(), b = light.slice();
+      native.midlSparseForward(x, B, d, weight, bias, n, alpha, sel, counts, k, 0, 2, a);
+      reference.midlSparseForward(x, B, d, weight, bias, n, alpha, sel, counts, k, 0, 0, b);
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
       console.log(JSON.stringify({ kernel: native.gemmKernel, worst }));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       env: { ...process.env, MIDL_GEMM: 'openblas' },
@@ -432,6 +447,42 @@ describe('native backend', () => {
         }
       }
     });
+  });
+
+  /**
+   * A MID-L problem whose selection is skewed as in trained layers: `always` random neurons
+   * are selected by every example (the neuron strategy computes them as dense columns),
+   * the rest of each example's k by chance (sparse products, few or many).
+   */
+  function skewedProblem(B: number, d: number, n: number, k: number, always: number) {
+    const p = midlProblem(B, d, n, k);
+    const order = rng.permutation(n);
+    const common = Array.from(order.subarray(0, always));
+    const others = order.subarray(always);
+    for (let i = 0; i < B; i++) {
+      const extra = Array.from(rng.permutation(others.length).subarray(0, k - always), (q) => others[q]);
+      p.sel.set([...common, ...extra].sort((a, b) => a - b), i * k);
+      p.counts[i] = k;
+    }
+    return p;
+  }
+
+  test('midlSparseForward: neurons most examples select (dense columns), with few or many others', () => {
+    // [B, d, n, k, always]: the sparse rest is a few products per example (read in place)
+    // or many (packed blocks); odd sizes leave partial panels and remainders.
+    const shapes = [[64, 200, 200, 110, 100], [70, 131, 150, 120, 70], [256, 784, 256, 150, 100], [9, 33, 100, 90, 80]];
+    forThreadCounts((threads) => {
+      for (const [B, d, n, k, always] of shapes) {
+        const p = skewedProblem(B, d, n, k, always);
+        for (const act of [Act.none, Act.relu] as ActCode[]) {
+          const expected = p.light.slice();
+          reference.midlSparseForward(p.x, B, d, p.weight, p.bias, n, p.alpha, p.sel, p.counts, k, act, MidlStrategy.auto, expected);
+          const actual = offsetView(p.light);
+          native.midlSparseForward(p.x, B, d, p.weight, p.bias, n, p.alpha, p.sel, p.counts, k, act, MidlStrategy.neuron, actual);
+          assertClose(actual, expected, 1e-5 * Math.sqrt(d), `midl skewed B=${B} d=${d} n=${n} k=${k} always=${always} act=${act} threads=${threads}`);
+        }
+      }
+    }, true);
   });
 
   /** Multiples of 1/4 in [-1, 1]: products and sums stay exact, so both backends rank the same logits. */
