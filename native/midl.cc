@@ -22,6 +22,7 @@
 // Floating point: dot products are summed in 16 vector lanes with fused multiply-add,
 // so they differ from a sequential sum by rounding only (well within float tolerance).
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "common.h"
@@ -263,23 +264,26 @@ void passes(const float* w, size_t len, RowOf rowOf, const int32_t* list, size_t
 // (gemm.h), then blend where selected: per product that runs 2-2.5x faster than the
 // sparse passes (~65-80 against ~27 multiply-adds per ns per core, 784->512 and
 // 4096->512 at batch 256). Trained layers often have such neurons (MIDL.md leaves the
-// selection free to be input-independent): in the quick study's models, 44% of SVHN's
-// 512 neurons and 20-30% of IMDB's were selected by more than 95% of the test examples.
+// selection free to be input-independent): in a fully trained IMDB model, 80 of the
+// first layer's 256 neurons were selected by more than 90% of the test examples.
 // - A neuron is dense when at least kDenseShare of the first kDenseSample examples
-//   selected it; the selection only decides speed (both ways give the same output to
+//   selected it; the choice only decides speed (both ways give the same output to
 //   rounding), so a sample does.
 // - Only when a band has at least kMinDenseColumns of them, and then in whole panels of
 //   the product (32 columns): the panel's other columns, computed anyway, take the band's
 //   next most selected neurons. Fewer columns ran slower than the sparse passes.
-// Measured per layer of the quick study's trained models and of random layers (both
-// ways in one process, batch 64 / 256, us; docs/benchmarks.md has the sweep):
-// SVHN 4096->512 1696 / 6791 -> 851 / 2842; IMDB 10000->256 1945 / 6900 -> 956 / 3336;
-// CIFAR-100 4096->512 1660 / 6419 -> 1263 / 4873; CIFAR-10 4096->512 1209 / 6206 ->
-// 1125 / 5499; MNIST, Adult and random layers within noise. A share of 0.7 slowed the
-// fully trained MNIST model's first layer (1537 -> 1923 us at batch 256); 0.9 and 0.95
-// left half of IMDB's and CIFAR's gain.
+// - Only from kDenseMinInputs inputs: on 256-input layers, whose sparse passes run from
+//   L1, dense columns were ~5% slower (IMDB's 256->256, batch 32 and 256).
+// Measured per layer of trained models (the prototype's knobs, both ways in one process,
+// batch 64 / 256, us; docs/benchmarks.md has the sweep): SVHN 4096->512 1696 / 6791 ->
+// 851 / 2842; IMDB 10000->256 1945 / 6900 -> 956 / 3336; CIFAR-100 4096->512 1660 / 6419
+// -> 1263 / 4873; CIFAR-10 4096->512 1209 / 6206 -> 1125 / 5499 (the quick study's
+// models); MNIST, Adult and random layers within noise. A share of 0.7 slowed a fully
+// trained MNIST model's first layer (1537 -> 1923 us at batch 256); 0.9 and 0.95 left
+// half of IMDB's and CIFAR's gain.
 constexpr double kDenseShare = 0.8;
-constexpr size_t kDenseSample = 64;
+constexpr size_t kDenseSample = 32;
+constexpr size_t kDenseMinInputs = 512;
 constexpr size_t kMinDenseColumns = 32;
 constexpr size_t kDensePanel = 32;  // gemm_avx512.cc's panel width
 // Up to this many sparse products per example of the batch, a band's sparse neurons read
@@ -305,6 +309,12 @@ struct DenseColumns {
 
   void choose(const MidlProblem& P, size_t j0, size_t j1) {
     const size_t sample = std::min(P.B, kDenseSample), width = j1 - j0;
+    neurons.clear();
+    if (P.d < kDenseMinInputs) {  // all sparse, packed
+      column.assign(width, -1);
+      sparseProducts = SIZE_MAX;
+      return;
+    }
     column.assign(width, 0);
     for (size_t i = 0; i < sample; i++) {
       size_t t0, t1;
@@ -314,21 +324,23 @@ struct DenseColumns {
     const double least = kDenseShare * static_cast<double>(sample);
     const size_t many = std::count_if(column.begin(), column.end(), [&](int32_t c) { return c >= least; });
     const size_t h = many < kMinDenseColumns ? 0 : std::min(width, (many + kDensePanel - 1) / kDensePanel * kDensePanel);
-    // The h most selected neurons (ties to the lower index), in increasing order.
-    order.resize(width);
-    for (size_t j = 0; j < width; j++) order[j] = static_cast<int32_t>(j);
-    std::partial_sort(order.begin(), order.begin() + h, order.end(),
-                      [&](int32_t a, int32_t b) { return column[a] != column[b] ? column[a] > column[b] : a < b; });
-    std::sort(order.begin(), order.begin() + h);
     size_t sparse = 0;
-    for (size_t q = h; q < width; q++) sparse += column[order[q]];
-    sparseProducts = sparse * P.B / sample;
-    neurons.clear();
-    std::fill(column.begin(), column.end(), -1);
-    for (size_t q = 0; q < h; q++) {
-      column[order[q]] = static_cast<int32_t>(q);
-      neurons.push_back(static_cast<int32_t>(j0) + order[q]);
+    for (size_t j = 0; j < width; j++) sparse += column[j];
+    if (h > 0) {
+      // The h most selected neurons (ties to the lower index), in increasing order.
+      order.resize(width);
+      for (size_t j = 0; j < width; j++) order[j] = static_cast<int32_t>(j);
+      std::partial_sort(order.begin(), order.begin() + h, order.end(),
+                        [&](int32_t a, int32_t b) { return column[a] != column[b] ? column[a] > column[b] : a < b; });
+      std::sort(order.begin(), order.begin() + h);
+      for (size_t q = 0; q < h; q++) {
+        sparse -= column[order[q]];
+        neurons.push_back(static_cast<int32_t>(j0) + order[q]);
+      }
     }
+    sparseProducts = sparse * P.B / sample;
+    std::fill(column.begin(), column.end(), -1);
+    for (size_t q = 0; q < h; q++) column[neurons[q] - j0] = static_cast<int32_t>(q);
   }
 
   // The dense neurons' products for every example, blended where selected.

@@ -131,7 +131,7 @@ describe('native backend', () => {
       }
       // MID-L's dense columns gather rows of W for the product (B = 64 examples all select
       // neurons 0-39, and 8 of the others each).
-      const [B, d, n, k] = [64, 50, 64, 48];
+      const [B, d, n, k] = [64, 520, 64, 48];
       const wave = (len, f) => Float32Array.from({ length: len }, (_, i) => f(i));
       const x = wave(B * d, Math.sin), weight = wave(n * d, Math.cos), bias = wave(n, Math.sin);
       const alpha = wave(B * n, (i) => 0.5 + 0.4 * Math.sin(i)), light = wave(B * n, Math.cos);
@@ -470,7 +470,7 @@ describe('native backend', () => {
   test('midlSparseForward: neurons most examples select (dense columns), with few or many others', () => {
     // [B, d, n, k, always]: the sparse rest is a few products per example (read in place)
     // or many (packed blocks); odd sizes leave partial panels and remainders.
-    const shapes = [[64, 200, 200, 110, 100], [70, 131, 150, 120, 70], [256, 784, 256, 150, 100], [9, 33, 100, 90, 80]];
+    const shapes = [[64, 600, 200, 110, 100], [70, 531, 150, 120, 70], [256, 784, 256, 150, 100], [9, 517, 100, 90, 80]];
     forThreadCounts((threads) => {
       for (const [B, d, n, k, always] of shapes) {
         const p = skewedProblem(B, d, n, k, always);
