@@ -1,7 +1,8 @@
 /**
  * `midl bench layer`: one hidden layer at inference, side by side in one process: the
  * plain dense Linear (+ReLU), MID-L with its sparse kernel, and MID-L dense-then-mask,
- * with the same weights and inputs. Times are medians of many batched calls after warm-up,
+ * with the same weights and inputs: a random layer, or each MID-L layer of a trained
+ * model on its real inputs. Times are medians of many batched calls after warm-up,
  * the layers measured in turn, round after round (timing.ts).
  *
  * For reference it also times a dense Linear with only k outputs: MID-L's full-path FLOPs
@@ -9,7 +10,10 @@
  * sparse time can only approach it (plus its low-rank heads and top-k), since each of its
  * selected products needs a load per multiply-add (docs/benchmarks.md).
  */
+import { copyExamples, featureSize } from '../data/split.js';
+import type { Split } from '../data/types.js';
 import { Linear } from '../nn/linear.js';
+import type { Sequential } from '../nn/sequential.js';
 import { MIDL } from '../midl/layer.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
@@ -30,17 +34,60 @@ export interface LayerBenchRow {
 
 export function benchLayer(inF: number, outF: number, keep: number, batches: number[], seed = 1): LayerBenchRow[] {
   const rng = new Rng(seed);
-  const dense = new Linear(inF, outF, { activation: 'relu', rng }).eval();
   const midl = new MIDL(inF, outF, { keep, rng }).eval();
+  return timeLayer(midl, (batch) => new Tensor(rng.fillNormal(new Float32Array(batch * inF)), [batch, inF]), batches, rng);
+}
+
+/** One MID-L layer of a trained model, timed on its real inputs. */
+export interface TrainedLayerBench {
+  /** The layer's name in the model (its state-dict prefix). */
+  layer: string;
+  in: number;
+  out: number;
+  keep: number;
+  rows: LayerBenchRow[];
+}
+
+/**
+ * benchLayer for every MID-L layer of a trained Sequential model, each on its real inputs:
+ * the first examples of `test` (repeated when the batch is larger), taken through the
+ * layers before it. Trained layers select some neurons far more often than others, which
+ * the sparse kernel exploits (dense columns); random layers select uniformly.
+ */
+export function benchTrainedLayers(model: Sequential, test: Split, inputShape: number[], batches: number[]): TrainedLayerBench[] {
+  model.eval();
+  const out: TrainedLayerBench[] = [];
+  model.layers.forEach((layer, index) => {
+    if (!(layer instanceof MIDL)) return;
+    const input = (batch: number): Tensor => {
+      const data = new Float32Array(batch * featureSize(test));
+      copyExamples(test, Array.from({ length: batch }, (_, i) => i % test.count), data);
+      const x = new Tensor(data, [batch, ...inputShape]);
+      return noGrad(() => model.layers.slice(0, index).reduce((h, m) => m.forward(h), x));
+    };
+    const rows = timeLayer(layer, input, batches, new Rng(1));
+    out.push({ layer: String(index), in: layer.inFeatures, out: layer.outFeatures, keep: layer.keep, rows });
+  });
+  return out;
+}
+
+/**
+ * The MID-L layer against a dense Linear with its weight and bias (and activation), and
+ * a dense Linear with its first k rows, on inputs(batch).
+ */
+function timeLayer(midl: MIDL, inputs: (batch: number) => Tensor, batches: number[], rng: Rng): LayerBenchRow[] {
+  const inF = midl.inFeatures, outF = midl.outFeatures;
+  const dense = new Linear(inF, outF, { activation: midl.activation, rng }).eval();
   dense.weight.data.set(midl.weight.data);
   (dense.bias as Tensor).data.set(midl.bias.data);
   const k = midl.currentK();
-  const denseK = new Linear(inF, k, { activation: 'relu', rng }).eval();
+  const denseK = new Linear(inF, k, { activation: midl.activation, rng }).eval();
   denseK.weight.data.set(midl.weight.data.subarray(0, k * inF));
   (denseK.bias as Tensor).data.set(midl.bias.data.subarray(0, k));
   const flopsRatio = midl.inferenceMacs(k) / (inF * outF);
+  const chosen = midl.inference;
   return batches.map((batch) => {
-    const x = new Tensor(rng.fillNormal(new Float32Array(batch * inF)), [batch, inF]);
+    const x = inputs(batch);
     const inference = (mode: 'auto' | 'masked') => (): void => {
       midl.inference = mode;
       noGrad(() => midl.forward(x));
@@ -49,7 +96,7 @@ export function benchLayer(inF: number, outF: number, keep: number, batches: num
     const [denseMs, sparseMs, maskedMs, denseKMs] = sideBySideMicros([
       forward(dense), inference('auto'), inference('masked'), forward(denseK),
     ]).map((us) => us / 1000);
-    midl.inference = 'auto';
+    midl.inference = chosen;
     return {
       batch, dense_ms: denseMs, midl_sparse_ms: sparseMs, midl_masked_ms: maskedMs, dense_k_ms: denseKMs,
       time_ratio: sparseMs / denseMs, flops_ratio: flopsRatio,

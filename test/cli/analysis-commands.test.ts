@@ -64,6 +64,36 @@ describe('analysis commands', () => {
     }
   });
 
+  it('bench layer --checkpoint --json: each MID-L layer of a trained model; clear errors otherwise', async () => {
+    const data = await loadDataset('adult', { dataDir: sharedDataDir() });
+    const dirs = { midl: tempDir(), dense: tempDir() };
+    for (const model of ['midl', 'dense'] as const) {
+      runTraining(data, {
+        dataset: 'adult', model, seed: 1, epochs: 1, batchSize: 64, lr: 1e-3, weightDecay: 0, keep: 0.45, dropout: 0.2,
+        limitTrain: 300, limitTest: 100, labelNoise: 0,
+      }, { outDir: dirs[model] });
+    }
+    const checkpoint = (model: 'midl' | 'dense'): string[] => ['--checkpoint', path.join(dirs[model], 'final.safetensors')];
+    const common = ['--data-dir', sharedDataDir(), '--batch', '1,3'];
+    const r = await runCommand('bench.js', 'benchCommand', ['layer', ...checkpoint('midl'), ...common, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = lastJson(r.stdout);
+    assert.equal(out.dataset, 'adult');
+    const layers = out.layers as { layer: string; in: number; out: number; keep: number; results: Record<string, number>[] }[];
+    assert.deepEqual(layers.map((l) => [l.in, l.out, l.keep]), [[108, 256, 0.45], [256, 256, 0.45]]);
+    for (const l of layers) {
+      assert.match(r.stdout, new RegExp(`adult layer ${l.layer}: ${l.in} -> ${l.out}`));
+      assert.deepEqual(l.results.map((x) => x.batch), [1, 3]);
+      for (const x of l.results) for (const key of ['dense_ms', 'midl_sparse_ms', 'midl_masked_ms', 'dense_k_ms']) assert.ok(x[key] > 0, key);
+    }
+    const dense = await runCommand('bench.js', 'benchCommand', ['layer', ...checkpoint('dense'), ...common]);
+    assert.notEqual(dense.code, 0);
+    assert.match(dense.stderr, /--checkpoint: .*final\.safetensors holds a dense model, with no MID-L layer/);
+    const sized = await runCommand('bench.js', 'benchCommand', ['layer', ...checkpoint('midl'), '--in', '10']);
+    assert.notEqual(sized.code, 0);
+    assert.match(sized.stderr, /--in: not with --checkpoint/);
+  });
+
   it('smi --json: SMI per hidden layer of a checkpoint, per-neuron groups for MID-L', async () => {
     const out = tempDir();
     const data = await loadDataset('adult', { dataDir: sharedDataDir() });

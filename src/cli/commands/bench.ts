@@ -1,12 +1,16 @@
 /** `midl bench`: speed measurements (`bench layer`: one MID-L layer against the dense layer). */
 import { backend } from '../../backend/index.js';
 import { MidlInputError } from '../../errors.js';
-import { benchLayer } from '../../experiments/layer-bench.js';
+import { loadDataset } from '../../data/load.js';
+import { benchLayer, benchTrainedLayers, type LayerBenchRow } from '../../experiments/layer-bench.js';
+import { modelFromCheckpoint } from '../../experiments/run.js';
+import { MIDL } from '../../midl/layer.js';
 import { benchModelCommand } from './bench-model.js';
 import { listFlag, numberFlag, parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 
 const help = `Usage: midl bench layer [options]
+       midl bench layer --checkpoint FILE [--data-dir DIR] [--batch LIST] [--json]
        midl bench model --dataset D [options]   (see midl bench model --help)
 
 Times one hidden layer at inference, side by side in one process: the dense
@@ -15,13 +19,21 @@ in turn, round after round, so the machine's drift cancels out of the ratios.
 For reference, 'dense k ms' times a dense Linear with only the k = keep * out
 outputs MID-L computes in full: the same full-path FLOPs as one dense product.
 
+A random layer selects its neurons uniformly. With --checkpoint, each MID-L
+layer of a trained model (a file from midl train --out or midl reproduce) is
+timed instead, on its real inputs: the dataset's first test examples, through
+the layers before it. Trained layers select some neurons for nearly every
+input, and the sparse kernel computes those as dense columns.
+
 Options:
-  --in D            input features (default 784)
-  --out N           output neurons (default 512)
-  --keep X          MID-L keep ratio (default 0.45)
-  --batch LIST      comma-separated batch sizes (default 1,8,64,256)
-  --json            last line of stdout is one JSON object with the results
-  -h, --help        this text
+  --in D              input features (default 784)
+  --out N             output neurons (default 512)
+  --keep X            MID-L keep ratio (default 0.45)
+  --batch LIST        comma-separated batch sizes (default 1,8,64,256)
+  --checkpoint FILE   time the MID-L layers of this trained model instead
+  --data-dir DIR      where its dataset's files are (with --checkpoint)
+  --json              last line of stdout is one JSON object with the results
+  -h, --help          this text
 
 Set MIDL_THREADS to choose the thread count, and MIDL_GEMM=openblas to run the
 matrix products on OpenBLAS instead of midl's AVX-512 kernel.
@@ -33,18 +45,8 @@ function parseBatch(item: string): number {
   return v;
 }
 
-async function benchLayerCommand(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, { in: { type: 'string' }, out: { type: 'string' }, keep: { type: 'string' }, batch: { type: 'string' } });
-  if (flags.help) {
-    process.stdout.write(help);
-    return 0;
-  }
-  const inF = numberFlag(flags, 'in', 784, { min: 1, integer: true });
-  const outF = numberFlag(flags, 'out', 512, { min: 1, integer: true });
-  const keep = numberFlag(flags, 'keep', 0.45, { min: 1e-6, max: 1 });
-  const batches = listFlag(flags, 'batch', [1, 8, 64, 256], parseBatch);
-  const rows = benchLayer(inF, outF, keep, batches);
-  process.stdout.write(`layer ${inF} -> ${outF}, keep ${keep}, backend ${backend().name}, ${backend().getThreads()} thread(s)\n`);
+function printRows(title: string, rows: LayerBenchRow[]): void {
+  process.stdout.write(`${title}, backend ${backend().name}, ${backend().getThreads()} thread(s)\n`);
   process.stdout.write('batch   dense ms   MID-L sparse ms   MID-L masked ms   dense k ms   sparse/dense   FLOPs ratio\n');
   for (const r of rows) {
     process.stdout.write(
@@ -53,12 +55,57 @@ async function benchLayerCommand(argv: string[]): Promise<number> {
         `${r.time_ratio.toFixed(2).padStart(13)}  ${r.flops_ratio.toFixed(2).padStart(12)}\n`,
     );
   }
+}
+
+/** The JSON form of a table's rows (the issue's field names). */
+function jsonRows(rows: LayerBenchRow[]): object[] {
+  return rows.map((r) => ({
+    batch: r.batch, dense_ms: r.dense_ms, midl_sparse_ms: r.midl_sparse_ms, midl_masked_ms: r.midl_masked_ms,
+    dense_k_ms: r.dense_k_ms, flops_ratio: r.flops_ratio,
+  }));
+}
+
+async function benchTrainedCommand(file: string, dataDir: string | undefined, batches: number[], json: boolean): Promise<number> {
+  const { model, config, inputShape } = modelFromCheckpoint(file);
+  if (!model.layers.some((m) => m instanceof MIDL)) {
+    throw new MidlInputError(`--checkpoint: ${file} holds a ${config.model} model, with no MID-L layer`);
+  }
+  const data = await loadDataset(config.dataset, { dataDir });
+  const layers = benchTrainedLayers(model, data.test, inputShape, batches);
+  for (const l of layers) printRows(`${config.dataset} layer ${l.layer}: ${l.in} -> ${l.out}, keep ${l.keep}`, l.rows);
+  if (json) {
+    const out = layers.map((l) => ({ layer: l.layer, in: l.in, out: l.out, keep: l.keep, results: jsonRows(l.rows) }));
+    const summary = { checkpoint: file, dataset: config.dataset, backend: backend().name, threads: backend().getThreads(), layers: out };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  }
+  return 0;
+}
+
+async function benchLayerCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, {
+    in: { type: 'string' }, out: { type: 'string' }, keep: { type: 'string' }, batch: { type: 'string' },
+    checkpoint: { type: 'string' }, 'data-dir': { type: 'string' },
+  });
+  if (flags.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const batches = listFlag(flags, 'batch', [1, 8, 64, 256], parseBatch);
+  if (typeof flags.checkpoint === 'string') {
+    for (const name of ['in', 'out', 'keep']) {
+      if (flags[name] !== undefined) throw new MidlInputError(`--${name}: not with --checkpoint (its layers' own sizes are used)`);
+    }
+    return benchTrainedCommand(flags.checkpoint, flags['data-dir'] as string | undefined, batches, flags.json === true);
+  }
+  if (flags['data-dir'] !== undefined) throw new MidlInputError('--data-dir: only with --checkpoint');
+  const inF = numberFlag(flags, 'in', 784, { min: 1, integer: true });
+  const outF = numberFlag(flags, 'out', 512, { min: 1, integer: true });
+  const keep = numberFlag(flags, 'keep', 0.45, { min: 1e-6, max: 1 });
+  const rows = benchLayer(inF, outF, keep, batches);
+  printRows(`layer ${inF} -> ${outF}, keep ${keep}`, rows);
   if (flags.json) {
-    const results = rows.map((r) => ({
-      batch: r.batch, dense_ms: r.dense_ms, midl_sparse_ms: r.midl_sparse_ms, midl_masked_ms: r.midl_masked_ms,
-      dense_k_ms: r.dense_k_ms, flops_ratio: r.flops_ratio,
-    }));
-    process.stdout.write(`${JSON.stringify({ in: inF, out: outF, keep, backend: backend().name, threads: backend().getThreads(), results })}\n`);
+    const summary = { in: inF, out: outF, keep, backend: backend().name, threads: backend().getThreads(), results: jsonRows(rows) };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
   }
   return 0;
 }
