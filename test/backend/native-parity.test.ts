@@ -470,7 +470,10 @@ describe('native backend', () => {
   test('midlSparseForward: neurons most examples select (dense columns), with few or many others', () => {
     // [B, d, n, k, always]: the sparse rest is a few products per example (read in place)
     // or many (packed blocks); odd sizes leave partial panels and remainders.
-    const shapes = [[64, 600, 200, 110, 100], [70, 531, 150, 120, 70], [256, 784, 256, 150, 100], [9, 517, 100, 90, 80]];
+    const shapes = [
+      [64, 600, 200, 110, 100], [70, 531, 150, 120, 70], [256, 784, 256, 150, 100], [9, 517, 100, 90, 80],
+      [40, 520, 64, 64, 64], // k = n: every neuron dense, no sparse product left
+    ];
     forThreadCounts((threads) => {
       for (const [B, d, n, k, always] of shapes) {
         const p = skewedProblem(B, d, n, k, always);
