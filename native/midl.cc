@@ -303,7 +303,7 @@ thread_local std::vector<float> tlSums;
 struct DenseColumns {
   std::vector<int32_t> column;   // per neuron of the band: its column of `products`, or -1
   std::vector<int32_t> neurons;  // the dense neurons, increasing
-  std::vector<int32_t> order;
+  std::vector<int32_t> order;    // scratch of mostSelected
   std::vector<float> products;   // B x neurons.size()
   size_t sparseProducts = 0;     // the other neurons' selections in the batch (estimated)
 
@@ -315,32 +315,39 @@ struct DenseColumns {
       sparseProducts = SIZE_MAX;
       return;
     }
-    column.assign(width, 0);
-    for (size_t i = 0; i < sample; i++) {
-      size_t t0, t1;
-      selectionBand(P, i, j0, j1, &t0, &t1);
-      for (size_t t = t0; t < t1; t++) column[P.sel[i * P.k + t] - j0]++;
-    }
+    countSample(P, j0, j1, sample);
     const double least = kDenseShare * static_cast<double>(sample);
     const size_t many = std::count_if(column.begin(), column.end(), [&](int32_t c) { return c >= least; });
     const size_t h = many < kMinDenseColumns ? 0 : std::min(width, (many + kDensePanel - 1) / kDensePanel * kDensePanel);
     size_t sparse = 0;
     for (size_t j = 0; j < width; j++) sparse += column[j];
     if (h > 0) {
-      // The h most selected neurons (ties to the lower index), in increasing order.
-      order.resize(width);
-      for (size_t j = 0; j < width; j++) order[j] = static_cast<int32_t>(j);
-      std::partial_sort(order.begin(), order.begin() + h, order.end(),
-                        [&](int32_t a, int32_t b) { return column[a] != column[b] ? column[a] > column[b] : a < b; });
-      std::sort(order.begin(), order.begin() + h);
-      for (size_t q = 0; q < h; q++) {
-        sparse -= column[order[q]];
-        neurons.push_back(static_cast<int32_t>(j0) + order[q]);
-      }
+      mostSelected(j0, h);
+      for (int32_t j : neurons) sparse -= column[j - j0];
     }
     sparseProducts = sparse * P.B / sample;
     std::fill(column.begin(), column.end(), -1);
     for (size_t q = 0; q < h; q++) column[neurons[q] - j0] = static_cast<int32_t>(q);
+  }
+
+  // column[j - j0] = how many of the first `sample` examples selected neuron j.
+  void countSample(const MidlProblem& P, size_t j0, size_t j1, size_t sample) {
+    column.assign(j1 - j0, 0);
+    for (size_t i = 0; i < sample; i++) {
+      size_t t0, t1;
+      selectionBand(P, i, j0, j1, &t0, &t1);
+      for (size_t t = t0; t < t1; t++) column[P.sel[i * P.k + t] - j0]++;
+    }
+  }
+
+  // neurons = the h most counted (ties to the lower index), in increasing order.
+  void mostSelected(size_t j0, size_t h) {
+    order.resize(column.size());
+    for (size_t j = 0; j < order.size(); j++) order[j] = static_cast<int32_t>(j);
+    std::partial_sort(order.begin(), order.begin() + h, order.end(),
+                      [&](int32_t a, int32_t b) { return column[a] != column[b] ? column[a] > column[b] : a < b; });
+    std::sort(order.begin(), order.begin() + h);
+    for (size_t q = 0; q < h; q++) neurons.push_back(static_cast<int32_t>(j0) + order[q]);
   }
 
   // The dense neurons' products for every example, blended where selected.
