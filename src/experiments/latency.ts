@@ -2,6 +2,7 @@
 import { copyExamples } from '../data/split.js';
 import type { Split } from '../data/types.js';
 import type { AnyModule } from '../nn/module.js';
+import { Rng } from '../tensor/rng.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 
 export interface LatencyStats {
@@ -11,12 +12,22 @@ export interface LatencyStats {
   runs: number;
 }
 
-/** The first `batch` examples of the split (cycling when it has fewer) as one input tensor. */
+/**
+ * `batch` examples of the split drawn by a fixed seed (cycling when it has fewer), as one
+ * input tensor. Not the first ones: a split may be sorted by label (IMDB's test reviews
+ * are, negative first), and MID-L's selection, so its speed, depends on the mix.
+ */
 export function batchFrom(split: Split, inputShape: number[], batch: number): Tensor {
   const f = inputShape.reduce((a, b) => a * b, 1);
   const x = new Float32Array(batch * f);
-  copyExamples(split, Int32Array.from({ length: batch }, (_, i) => i % split.count), x);
+  copyExamples(split, batchIndices(split.count, batch), x);
   return new Tensor(x, [batch, ...inputShape]);
+}
+
+/** The examples batchFrom takes: the first `batch` of a permutation by seed 1, cycled. */
+export function batchIndices(count: number, batch: number): Int32Array {
+  const order = new Rng(1).permutation(count);
+  return Int32Array.from({ length: batch }, (_, i) => order[i % count]);
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -10,13 +10,13 @@
  * sparse time can only approach it (plus its low-rank heads and top-k), since each of its
  * selected products needs a load per multiply-add (docs/benchmarks.md).
  */
-import { copyExamples, featureSize } from '../data/split.js';
 import type { Split } from '../data/types.js';
 import { Linear } from '../nn/linear.js';
 import type { Sequential } from '../nn/sequential.js';
 import { MIDL } from '../midl/layer.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
+import { batchFrom } from './latency.js';
 import { sideBySideMicros } from './timing.js';
 
 export interface LayerBenchRow {
@@ -50,21 +50,17 @@ export interface TrainedLayerBench {
 
 /**
  * benchLayer for every MID-L layer of a trained Sequential model, each on its real inputs:
- * the first examples of `test` (repeated when the batch is larger), taken through the
- * layers before it. Trained layers select some neurons far more often than others, which
- * the sparse kernel exploits (dense columns); random layers select uniformly.
+ * examples of `test` (batchFrom), taken through the layers before it. Trained layers
+ * select some neurons far more often than others, which the sparse kernel exploits (dense
+ * columns); random layers select uniformly.
  */
 export function benchTrainedLayers(model: Sequential, test: Split, inputShape: number[], batches: number[]): TrainedLayerBench[] {
   model.eval();
   const out: TrainedLayerBench[] = [];
   model.layers.forEach((layer, index) => {
     if (!(layer instanceof MIDL)) return;
-    const input = (batch: number): Tensor => {
-      const data = new Float32Array(batch * featureSize(test));
-      copyExamples(test, Array.from({ length: batch }, (_, i) => i % test.count), data);
-      const x = new Tensor(data, [batch, ...inputShape]);
-      return noGrad(() => model.layers.slice(0, index).reduce((h, m) => m.forward(h), x));
-    };
+    const input = (batch: number): Tensor =>
+      noGrad(() => model.layers.slice(0, index).reduce((h, m) => m.forward(h), batchFrom(test, inputShape, batch)));
     const rows = timeLayer(layer, input, batches, new Rng(1));
     out.push({ layer: String(index), in: layer.inFeatures, out: layer.outFeatures, keep: layer.keep, rows });
   });

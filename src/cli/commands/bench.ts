@@ -21,7 +21,7 @@ outputs MID-L computes in full: the same full-path FLOPs as one dense product.
 
 A random layer selects its neurons uniformly. With --checkpoint, each MID-L
 layer of a trained model (a file from midl train --out or midl reproduce) is
-timed instead, on its real inputs: the dataset's first test examples, through
+timed instead, on its real inputs: test examples drawn by a fixed seed, through
 the layers before it. Trained layers select some neurons for nearly every
 input, and the sparse kernel computes those as dense columns.
 
