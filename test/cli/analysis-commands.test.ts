@@ -64,7 +64,7 @@ describe('analysis commands', () => {
     }
   });
 
-  it('bench layer --checkpoint --json: each MID-L layer of a trained model; clear errors otherwise', async () => {
+  it('bench layer --checkpoint and bench model --checkpoints: trained models from midl train --out; clear errors', async () => {
     const data = await loadDataset('adult', { dataDir: sharedDataDir() });
     const dirs = { midl: tempDir(), dense: tempDir() };
     for (const model of ['midl', 'dense'] as const) {
@@ -92,6 +92,16 @@ describe('analysis commands', () => {
     const sized = await runCommand('bench.js', 'benchCommand', ['layer', ...checkpoint('midl'), '--in', '10']);
     assert.notEqual(sized.code, 0);
     assert.match(sized.stderr, /--in: not with --checkpoint/);
+    const file = (model: 'midl' | 'dense'): string => path.join(dirs[model], 'final.safetensors');
+    const modelArgs = ['--dataset', 'adult', '--data-dir', sharedDataDir(), '--batch', '1', '--budget-ms', '20'];
+    const both = await runCommand('bench-model.js', 'benchModelCommand', [
+      ...modelArgs, '--checkpoints', `dense=${file('dense')},midl=${file('midl')}`, '--json',
+    ]);
+    assert.equal(both.code, 0, both.stderr);
+    assert.deepEqual((lastJson(both.stdout).latency as { model: string }[]).map((x) => x.model), ['dense', 'midl']);
+    const swapped = await runCommand('bench-model.js', 'benchModelCommand', [...modelArgs, '--checkpoints', `midl=${file('dense')}`]);
+    assert.notEqual(swapped.code, 0);
+    assert.match(swapped.stderr, /final\.safetensors: a dense model, given as midl/);
   });
 
   it('smi --json: SMI per hidden layer of a checkpoint, per-neuron groups for MID-L', async () => {

@@ -27,8 +27,9 @@ batch size. Also parameter bytes (stored, and read per example),
 activation bytes per example (the most live at once in an instrumented forward)
 and the process's peak RSS. docs/results-schema.md defines each field.
 
-The models are trained briefly (or loaded with --checkpoint-dir); untrained
-weights time the same, and MID-L's per-input selection is real either way.
+The models are trained briefly, or loaded (--checkpoint-dir, --checkpoints).
+Trained layers time differently from random ones: MID-L's kernel computes the
+neurons that most of a batch selects as dense columns (docs/benchmarks.md).
 
 Options:
   --dataset D           ${datasetNames.join(', ')} (required)
@@ -36,6 +37,9 @@ Options:
   --models LIST         from ${variants.join(',')} (default dense,static,midl)
   --checkpoint-dir DIR  load DIR/runs/<dataset>-<model>-s<seed>/final.safetensors
                         (a reproduce output) or DIR/<dataset>-<model>-s<seed>/...
+  --checkpoints LIST    MODEL=FILE pairs, e.g. dense=a/final.safetensors,midl=b/final.safetensors
+                        (from midl train --out): load these models from these files;
+                        without --models, time just them
   --epochs N            epochs of the brief training (default 1; 0: untrained)
   --limit-train N       examples of the brief training (default 2000)
   --seed S              seed of the models (default 1)
@@ -65,7 +69,15 @@ function checkpointIn(dir: string, dataset: string, model: Variant, seed: number
   return found;
 }
 
+/** One MODEL=FILE item of --checkpoints. */
+function parseCheckpoint(item: string): [Variant, string] {
+  const at = item.indexOf('=');
+  if (at < 1 || at === item.length - 1) throw new Error(`'${item}' is not MODEL=FILE`);
+  return [parseVariant(item.slice(0, at)), item.slice(at + 1)];
+}
+
 interface SubjectOptions {
+  checkpoints: Map<Variant, string>;
   checkpointDir?: string;
   epochs: number;
   limitTrain: number;
@@ -73,10 +85,11 @@ interface SubjectOptions {
 }
 
 function subjectFor(data: Dataset, model: Variant, o: SubjectOptions): BenchSubject {
-  if (o.checkpointDir !== undefined) {
-    const file = checkpointIn(o.checkpointDir, data.name, model, o.seed);
+  const file = o.checkpoints.get(model) ?? (o.checkpointDir === undefined ? undefined : checkpointIn(o.checkpointDir, data.name, model, o.seed));
+  if (file !== undefined) {
     const loaded = modelFromCheckpoint(file);
-    if (loaded.config.dataset !== data.name) throw new MidlInputError(`${file}: a ${loaded.config.dataset} model, not ${data.name}`);
+    if (loaded.config.dataset !== data.name) throw new MidlInputError(`${file}: trained on ${loaded.config.dataset}, not ${data.name}`);
+    if (loaded.config.model !== model) throw new MidlInputError(`${file}: a ${loaded.config.model} model, given as ${model}`);
     return { model, net: loaded.model };
   }
   const recipe = recipeFor(data.name, false);
@@ -109,6 +122,7 @@ export const benchModelCommand: Command = {
       batch: { type: 'string' },
       models: { type: 'string' },
       'checkpoint-dir': { type: 'string' },
+      checkpoints: { type: 'string' },
       epochs: { type: 'string' },
       'limit-train': { type: 'string' },
       seed: { type: 'string' },
@@ -120,13 +134,15 @@ export const benchModelCommand: Command = {
       return 0;
     }
     const dataset = requiredChoice(flags, 'dataset', datasetNames);
-    const models = listFlag<Variant>(flags, 'models', ['dense', 'static', 'midl'], parseVariant);
+    const checkpoints = new Map(listFlag(flags, 'checkpoints', [], parseCheckpoint));
+    const models = listFlag<Variant>(flags, 'models', checkpoints.size > 0 ? [...checkpoints.keys()] : ['dense', 'static', 'midl'], parseVariant);
     const timing: TimingSettings = {
       batches: listFlag(flags, 'batch', [1, 32, 256], parseBatch),
       budgetMs: numberFlag(flags, 'budget-ms', 2000, { min: 1 }),
       minRuns: 20, maxRuns: 5000, warmup: 10, blocks: 5,
     };
     const o: SubjectOptions = {
+      checkpoints,
       checkpointDir: flags['checkpoint-dir'] as string | undefined,
       epochs: numberFlag(flags, 'epochs', 1, { min: 0, integer: true }),
       limitTrain: numberFlag(flags, 'limit-train', 2000, { min: 1, integer: true }),
