@@ -37,9 +37,9 @@ Options:
   --models LIST         from ${variants.join(',')} (default dense,static,midl)
   --checkpoint-dir DIR  load DIR/runs/<dataset>-<model>-s<seed>/final.safetensors
                         (a reproduce output) or DIR/<dataset>-<model>-s<seed>/...
-  --checkpoints LIST    MODEL=FILE pairs, e.g. dense=a/final.safetensors,midl=b/final.safetensors
-                        (from midl train --out): load these models from these files;
-                        without --models, time just them
+  --checkpoints LIST    MODEL=FILE pairs from midl train --out, e.g.
+                        dense=a/final.safetensors,midl=b/final.safetensors: load
+                        these models from these files; without --models, time just them
   --epochs N            epochs of the brief training (default 1; 0: untrained)
   --limit-train N       examples of the brief training (default 2000)
   --seed S              seed of the models (default 1)
@@ -85,7 +85,8 @@ interface SubjectOptions {
 }
 
 function subjectFor(data: Dataset, model: Variant, o: SubjectOptions): BenchSubject {
-  const file = o.checkpoints.get(model) ?? (o.checkpointDir === undefined ? undefined : checkpointIn(o.checkpointDir, data.name, model, o.seed));
+  const inDir = (dir: string): string => checkpointIn(dir, data.name, model, o.seed);
+  const file = o.checkpoints.get(model) ?? (o.checkpointDir === undefined ? undefined : inDir(o.checkpointDir));
   if (file !== undefined) {
     const loaded = modelFromCheckpoint(file);
     if (loaded.config.dataset !== data.name) throw new MidlInputError(`${file}: trained on ${loaded.config.dataset}, not ${data.name}`);
