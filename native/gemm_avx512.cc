@@ -25,7 +25,6 @@ namespace midl {
 namespace {
 
 constexpr size_t kTileRows = 8;
-constexpr size_t kPanelCols = 32;
 // Longest K-block: a 32-column panel of it (40 KB) fits the L1 data cache.
 constexpr size_t kMaxDepth = 320;
 // Widest block of columns packed at once (a multiple of the panel width), so the packed

@@ -7,6 +7,10 @@
 
 namespace midl {
 
+// Columns of op(B) per packed panel: products whose width is a multiple of it waste no
+// lanes (MID-L's dense columns come in whole panels for that reason).
+constexpr size_t kPanelCols = 32;
+
 // Whether this build has the kernel (compiled for a CPU with AVX-512).
 bool haveOwnGemm();
 

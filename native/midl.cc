@@ -27,6 +27,7 @@
 
 #include "common.h"
 #include "gemm.h"
+#include "gemm_avx512.h"
 #include "midl.h"
 #include "simd.h"
 #include "topk.h"
@@ -285,7 +286,6 @@ constexpr double kDenseShare = 0.8;
 constexpr size_t kDenseSample = 32;
 constexpr size_t kDenseMinInputs = 512;
 constexpr size_t kMinDenseColumns = 32;
-constexpr size_t kDensePanel = 32;  // gemm_avx512.cc's panel width
 // Up to this many sparse products per example of the batch, a band's sparse neurons read
 // x in place instead of packing it block by block: packing all of x costs as much as
 // ~25 full columns of products (SVHN's 4096->512 with its dense columns, batch 256: the
@@ -318,7 +318,7 @@ struct DenseColumns {
     countSample(P, j0, j1, sample);
     const double least = kDenseShare * static_cast<double>(sample);
     const size_t many = std::count_if(column.begin(), column.end(), [&](int32_t c) { return c >= least; });
-    const size_t h = many < kMinDenseColumns ? 0 : std::min(width, (many + kDensePanel - 1) / kDensePanel * kDensePanel);
+    const size_t h = many < kMinDenseColumns ? 0 : std::min(width, (many + kPanelCols - 1) / kPanelCols * kPanelCols);
     size_t sparse = 0;
     for (size_t j = 0; j < width; j++) sparse += column[j];
     if (h > 0) {
