@@ -17,6 +17,7 @@ import { MIDL } from '../midl/layer.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { batchFrom } from './latency.js';
+import { timePhases, type LayerPhases } from './layer-phases.js';
 import { sideBySideMicros } from './timing.js';
 
 export interface LayerBenchRow {
@@ -33,9 +34,21 @@ export interface LayerBenchRow {
 }
 
 export function benchLayer(inF: number, outF: number, keep: number, batches: number[], seed = 1): LayerBenchRow[] {
+  const { midl, inputs, rng } = randomLayer(inF, outF, keep, seed);
+  return timeLayer(midl, inputs, batches, rng);
+}
+
+/** Where a random layer's eval time goes (layer-phases.ts), at each batch size. */
+export function benchLayerPhases(inF: number, outF: number, keep: number, batches: number[], seed = 1): LayerPhases[] {
+  const { midl, inputs, rng } = randomLayer(inF, outF, keep, seed);
+  return timePhases(midl, denseTwin(midl, rng), inputs, batches);
+}
+
+/** A random MID-L layer in eval mode and standard-normal inputs for it. */
+function randomLayer(inF: number, outF: number, keep: number, seed: number): { midl: MIDL; inputs: (batch: number) => Tensor; rng: Rng } {
   const rng = new Rng(seed);
   const midl = new MIDL(inF, outF, { keep, rng }).eval();
-  return timeLayer(midl, (batch) => new Tensor(rng.fillNormal(new Float32Array(batch * inF)), [batch, inF]), batches, rng);
+  return { midl, inputs: (batch) => new Tensor(rng.fillNormal(new Float32Array(batch * inF)), [batch, inF]), rng };
 }
 
 /** One MID-L layer of a trained model, timed on its real inputs. */
@@ -46,6 +59,8 @@ export interface TrainedLayerBench {
   out: number;
   keep: number;
   rows: LayerBenchRow[];
+  /** With phases: where the layer's time goes (layer-phases.ts). */
+  phases?: LayerPhases[];
 }
 
 /**
@@ -54,7 +69,9 @@ export interface TrainedLayerBench {
  * select some neurons far more often than others, which the sparse kernel exploits (dense
  * columns); random layers select uniformly.
  */
-export function benchTrainedLayers(model: Sequential, test: Split, inputShape: number[], batches: number[]): TrainedLayerBench[] {
+export function benchTrainedLayers(
+  model: Sequential, test: Split, inputShape: number[], batches: number[], phases = false,
+): TrainedLayerBench[] {
   model.eval();
   const out: TrainedLayerBench[] = [];
   model.layers.forEach((layer, index) => {
@@ -62,7 +79,9 @@ export function benchTrainedLayers(model: Sequential, test: Split, inputShape: n
     const input = (batch: number): Tensor =>
       noGrad(() => model.layers.slice(0, index).reduce((h, m) => m.forward(h), batchFrom(test, inputShape, batch)));
     const rows = timeLayer(layer, input, batches, new Rng(1));
-    out.push({ layer: String(index), in: layer.inFeatures, out: layer.outFeatures, keep: layer.keep, rows });
+    const bench: TrainedLayerBench = { layer: String(index), in: layer.inFeatures, out: layer.outFeatures, keep: layer.keep, rows };
+    if (phases) bench.phases = timePhases(layer, denseTwin(layer, new Rng(1)), input, batches);
+    out.push(bench);
   });
   return out;
 }
@@ -73,9 +92,7 @@ export function benchTrainedLayers(model: Sequential, test: Split, inputShape: n
  */
 function timeLayer(midl: MIDL, inputs: (batch: number) => Tensor, batches: number[], rng: Rng): LayerBenchRow[] {
   const inF = midl.inFeatures, outF = midl.outFeatures;
-  const dense = new Linear(inF, outF, { activation: midl.activation, rng }).eval();
-  dense.weight.data.set(midl.weight.data);
-  (dense.bias as Tensor).data.set(midl.bias.data);
+  const dense = denseTwin(midl, rng);
   const k = midl.currentK();
   const denseK = new Linear(inF, k, { activation: midl.activation, rng }).eval();
   denseK.weight.data.set(midl.weight.data.subarray(0, k * inF));
@@ -98,4 +115,12 @@ function timeLayer(midl: MIDL, inputs: (batch: number) => Tensor, batches: numbe
       time_ratio: sparseMs / denseMs, flops_ratio: flopsRatio,
     };
   });
+}
+
+/** A dense Linear with the MID-L layer's full-path weight, bias and activation. */
+function denseTwin(midl: MIDL, rng: Rng): Linear {
+  const dense = new Linear(midl.inFeatures, midl.outFeatures, { activation: midl.activation, rng }).eval();
+  dense.weight.data.set(midl.weight.data);
+  (dense.bias as Tensor).data.set(midl.bias.data);
+  return dense;
 }

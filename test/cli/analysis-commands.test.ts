@@ -30,6 +30,18 @@ function lastJson(stdout: string): Record<string, unknown> {
   return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
 }
 
+/** bench layer --phases rows: every part timed, and fixed_ratio their sum (all but the full path) over dense. */
+function assertPhases(phases: Record<string, number>[], batches: number[]): void {
+  assert.deepEqual(phases.map((p) => p.batch), batches);
+  const parts = ['projection_us', 'gate_head_us', 'light_head_us', 'topk_us', 'sigmoid_us'];
+  for (const p of phases) {
+    assert.deepEqual(Object.keys(p).sort(), ['batch', 'dense_us', 'fixed_ratio', 'full_path_us', 'midl_us', ...parts].sort());
+    for (const key of ['dense_us', 'midl_us', 'full_path_us', ...parts]) assert.ok(p[key] > 0, key);
+    const fixed = parts.reduce((sum, key) => sum + p[key], 0);
+    assert.ok(Math.abs(p.fixed_ratio - fixed / p.dense_us) < 1e-9, String(p.fixed_ratio));
+  }
+}
+
 describe('analysis commands', () => {
   it('bench model --json: latency and memory per model and batch size', async () => {
     const r = await runCommand('bench-model.js', 'benchModelCommand', [
@@ -49,8 +61,10 @@ describe('analysis commands', () => {
     for (const x of records) assert.deepEqual(Object.keys(x).sort(), [...fields].sort());
   });
 
-  it('bench layer --json: dense, sparse, masked and dense-k times per batch size, and the FLOPs ratio', async () => {
-    const r = await runCommand('bench.js', 'benchCommand', ['layer', '--in', '40', '--out', '20', '--keep', '0.25', '--batch', '1,3', '--json']);
+  it('bench layer --phases --json: dense, sparse, masked and dense-k times per batch size, the FLOPs ratio, the parts', async () => {
+    const r = await runCommand('bench.js', 'benchCommand', [
+      'layer', '--in', '40', '--out', '20', '--keep', '0.25', '--batch', '1,3', '--phases', '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const out = lastJson(r.stdout);
     assert.deepEqual([out.in, out.out, out.keep], [40, 20, 0.25]);
@@ -62,6 +76,8 @@ describe('analysis commands', () => {
       // rank 8 (the minimum), k = 5 of 20: (8 * 40 + 2 * 8 * 20 + 5 * 40) / (40 * 20)
       assert.ok(Math.abs(x.flops_ratio - (8 * 40 + 2 * 8 * 20 + 5 * 40) / 800) < 1e-12, String(x.flops_ratio));
     }
+    assert.match(r.stdout, /where the time goes/);
+    assertPhases(out.phases as Record<string, number>[], [1, 3]);
   });
 
   it('bench layer --checkpoint and bench model --checkpoints: trained models from midl train --out; clear errors', async () => {
@@ -75,16 +91,18 @@ describe('analysis commands', () => {
     }
     const checkpoint = (model: 'midl' | 'dense'): string[] => ['--checkpoint', path.join(dirs[model], 'final.safetensors')];
     const common = ['--data-dir', sharedDataDir(), '--batch', '1,3'];
-    const r = await runCommand('bench.js', 'benchCommand', ['layer', ...checkpoint('midl'), ...common, '--json']);
+    const r = await runCommand('bench.js', 'benchCommand', ['layer', ...checkpoint('midl'), ...common, '--phases', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = lastJson(r.stdout);
     assert.equal(out.dataset, 'adult');
-    const layers = out.layers as { layer: string; in: number; out: number; keep: number; results: Record<string, number>[] }[];
+    type LayerJson = { layer: string; in: number; out: number; keep: number; results: Record<string, number>[]; phases: Record<string, number>[] };
+    const layers = out.layers as LayerJson[];
     assert.deepEqual(layers.map((l) => [l.in, l.out, l.keep]), [[108, 256, 0.45], [256, 256, 0.45]]);
     for (const l of layers) {
       assert.match(r.stdout, new RegExp(`adult layer ${l.layer}: ${l.in} -> ${l.out}`));
       assert.deepEqual(l.results.map((x) => x.batch), [1, 3]);
       for (const x of l.results) for (const key of ['dense_ms', 'midl_sparse_ms', 'midl_masked_ms', 'dense_k_ms']) assert.ok(x[key] > 0, key);
+      assertPhases(l.phases, [1, 3]);
     }
     const dense = await runCommand('bench.js', 'benchCommand', ['layer', ...checkpoint('dense'), ...common]);
     assert.notEqual(dense.code, 0);

@@ -1,0 +1,89 @@
+/**
+ * `midl bench layer --phases`: where a MID-L layer's eval time goes. Each part of
+ * MIDL.md section 1 is timed alone through the backend's own kernels, side by side with
+ * the dense layer and the whole MID-L forward: the projection z = V x, the gate and
+ * light heads, the top-k selection, the gates' sigmoid, and the full path W_j . x + b_j
+ * over the batch's real selection (the sparse kernel, blend and activation included).
+ *
+ * The parts other than the full path are MID-L's fixed cost: whatever the kernel does
+ * with the selected rows, the layer cannot take less than their sum, so
+ * (fixed parts) / (dense time) is a floor under its time ratio that no full-path kernel
+ * removes. At batches of 1-8 the fused call overlaps some parts on two threads and uses
+ * dot kernels instead of matrix products, so there the parts need not add up to it.
+ */
+import { Act, MidlStrategy, type MidlStrategyCode } from '../backend/backend.js';
+import { backend } from '../backend/index.js';
+import type { Linear } from '../nn/linear.js';
+import type { MIDL } from '../midl/layer.js';
+import { Tensor, noGrad } from '../tensor/tensor.js';
+import { sideBySideMicros } from './timing.js';
+
+/** One batch size's part times, in microseconds (medians, measured side by side). */
+export interface LayerPhases {
+  batch: number;
+  dense_us: number;
+  /** The whole MID-L eval forward (one fused backend call). */
+  midl_us: number;
+  projection_us: number;
+  gate_head_us: number;
+  light_head_us: number;
+  topk_us: number;
+  sigmoid_us: number;
+  /** The sparse full path with the blend and activation, on the batch's real selection. */
+  full_path_us: number;
+  /** (projection + heads + top-k + sigmoid) / dense: the floor under MID-L's time ratio. */
+  fixed_ratio: number;
+}
+
+const strategyOf: Record<MIDL['inference'], MidlStrategyCode> = {
+  auto: MidlStrategy.auto, gather: MidlStrategy.gather, neuron: MidlStrategy.neuron, masked: MidlStrategy.auto,
+};
+
+/** The parts of `midl` at each batch size, against `dense` (a Linear with its weight, bias and activation). */
+export function timePhases(midl: MIDL, dense: Linear, inputs: (batch: number) => Tensor, batches: number[]): LayerPhases[] {
+  return batches.map((batch) => phasesAt(midl, dense, inputs(batch)));
+}
+
+function phasesAt(midl: MIDL, dense: Linear, input: Tensor): LayerPhases {
+  const be = backend();
+  const B = input.shape[0], d = midl.inFeatures, n = midl.outFeatures, r = midl.rank, k = midl.currentK();
+  const x = input.data;
+  const z = new Float32Array(B * r), gates = new Float32Array(B * n), light = new Float32Array(B * n);
+  const sel = new Int32Array(B * k), counts = new Int32Array(B), scratch = new Int32Array(B * k);
+  const act = midl.activation === 'relu' ? Act.relu : Act.none;
+  const strategy = strategyOf[midl.inference];
+  const gateBias = (midl.gate.bias as Tensor).data, lightBias = (midl.light.bias as Tensor).data;
+  const head = (weight: Float32Array, bias: Float32Array, out: Float32Array) => (): void => {
+    be.gemm(false, true, B, n, r, 1, z, weight, 0, out);
+    be.biasAct(out, bias, B, n, Act.none, out);
+  };
+  // The real selection and gates of this batch, for the full path's inputs.
+  be.gemm(false, true, B, r, d, 1, x, midl.proj.weight.data, 0, z);
+  head(midl.gate.weight.data, gateBias, gates)();
+  head(midl.light.weight.data, lightBias, light)();
+  const alpha = new Float32Array(B * n);
+  be.sigmoid(gates, alpha);
+  const plan = be.midlPlan(d, n, r, {
+    projWeight: midl.proj.weight.data, gateWeight: midl.gate.weight.data, gateBias,
+    lightWeight: midl.light.weight.data, lightBias, weight: midl.weight.data, bias: midl.bias.data,
+  });
+  be.midlInference(plan, x, B, k, midl.threshold, act, strategy, new Float32Array(B * n), counts, sel);
+  // y holds the light path once; repeated blends into it cost the same as into a fresh copy.
+  const y = Float32Array.from(light), sigmoidOut = new Float32Array(B * n);
+  const [denseUs, midlUs, projectionUs, gateHeadUs, lightHeadUs, topkUs, sigmoidUs, fullPathUs] = sideBySideMicros([
+    () => void noGrad(() => dense.forward(input)),
+    () => void noGrad(() => midl.forward(input)),
+    () => be.gemm(false, true, B, r, d, 1, x, midl.proj.weight.data, 0, z),
+    head(midl.gate.weight.data, gateBias, gates),
+    head(midl.light.weight.data, lightBias, light),
+    () => be.topkRows(gates, B, n, k, scratch),
+    () => be.sigmoid(gates, sigmoidOut),
+    () => be.midlSparseForward(x, B, d, midl.weight.data, midl.bias.data, n, alpha, sel, counts, k, act, strategy, y),
+  ]);
+  const fixed = projectionUs + gateHeadUs + lightHeadUs + topkUs + sigmoidUs;
+  return {
+    batch: B, dense_us: denseUs, midl_us: midlUs, projection_us: projectionUs, gate_head_us: gateHeadUs,
+    light_head_us: lightHeadUs, topk_us: topkUs, sigmoid_us: sigmoidUs, full_path_us: fullPathUs,
+    fixed_ratio: fixed / denseUs,
+  };
+}
