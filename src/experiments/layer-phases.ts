@@ -11,9 +11,10 @@
  * removes. At batches of 1-8 the fused call overlaps some parts on two threads and uses
  * dot kernels instead of matrix products, so there the parts need not add up to it.
  */
-import { Act, MidlStrategy, type MidlStrategyCode } from '../backend/backend.js';
+import { Act, MidlStrategy } from '../backend/backend.js';
 import { backend } from '../backend/index.js';
 import type { Linear } from '../nn/linear.js';
+import { activationCode } from '../midl/gating.js';
 import type { MIDL } from '../midl/layer.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { sideBySideMicros } from './timing.js';
@@ -35,13 +36,19 @@ export interface LayerPhases {
   fixed_ratio: number;
 }
 
-const strategyOf: Record<MIDL['inference'], MidlStrategyCode> = {
-  auto: MidlStrategy.auto, gather: MidlStrategy.gather, neuron: MidlStrategy.neuron, masked: MidlStrategy.auto,
-};
-
-/** The parts of `midl` at each batch size, against `dense` (a Linear with its weight, bias and activation). */
+/**
+ * The parts of `midl` at each batch size, against `dense` (a Linear with its weight, bias
+ * and activation). The layer and its full path run as `inference: 'auto'`, as bench
+ * layer's sparse column does, whatever mode the layer was set to.
+ */
 export function timePhases(midl: MIDL, dense: Linear, inputs: (batch: number) => Tensor, batches: number[]): LayerPhases[] {
-  return batches.map((batch) => phasesAt(midl, dense, inputs(batch)));
+  const chosen = midl.inference;
+  midl.inference = 'auto';
+  try {
+    return batches.map((batch) => phasesAt(midl, dense, inputs(batch)));
+  } finally {
+    midl.inference = chosen;
+  }
 }
 
 function phasesAt(midl: MIDL, dense: Linear, input: Tensor): LayerPhases {
@@ -50,8 +57,7 @@ function phasesAt(midl: MIDL, dense: Linear, input: Tensor): LayerPhases {
   const x = input.data;
   const z = new Float32Array(B * r), gates = new Float32Array(B * n), light = new Float32Array(B * n);
   const sel = new Int32Array(B * k), counts = new Int32Array(B), scratch = new Int32Array(B * k);
-  const act = midl.activation === 'relu' ? Act.relu : Act.none;
-  const strategy = strategyOf[midl.inference];
+  const act = activationCode(midl.activation), strategy = MidlStrategy.auto;
   const gateBias = (midl.gate.bias as Tensor).data, lightBias = (midl.light.bias as Tensor).data;
   const head = (weight: Float32Array, bias: Float32Array, out: Float32Array) => (): void => {
     be.gemm(false, true, B, n, r, 1, z, weight, 0, out);
