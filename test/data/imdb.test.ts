@@ -44,17 +44,17 @@ const imdb = (): Promise<Dataset> => (loaded ??= loadDataset('imdb', { dataDir: 
 
 test('IMDB from the real tar.gz: counts, balance, labels, vocabulary, token bags', async () => {
   const d = await imdb();
-  assert.equal(d.train.count, 5000);
-  assert.equal(d.test.count, 5000);
-  assert.deepEqual(classCounts(d.train.y, 2), [2500, 2500]);
-  assert.deepEqual(classCounts(d.test.y, 2), [2500, 2500]);
+  assert.equal(d.train.count, 25000);
+  assert.equal(d.test.count, 25000);
+  assert.deepEqual(classCounts(d.train.y, 2), [12500, 12500]);
+  assert.deepEqual(classCounts(d.test.y, 2), [12500, 12500]);
   assert.deepEqual(d.inputShape, [10000]);
   assert.ok(d.train.x !== undefined, 'IMDB splits are dense');
-  assert.equal(d.train.x.length, 5000 * 10000);
-  assert.ok(d.files[0].endsWith('aclImdb_subset.tar.gz'));
+  assert.equal(d.train.x.length, 25000 * 10000);
+  assert.ok(d.files[0].endsWith('aclImdb_labelled.tar.gz'));
   const tokens = d.train.tokens!;
-  assert.equal(tokens.offsets.length, 5001);
-  assert.equal(tokens.offsets[5000], tokens.ids.length);
+  assert.equal(tokens.offsets.length, 25001);
+  assert.equal(tokens.offsets[25000], tokens.ids.length);
   // Binary bag of words agrees with the token ids of the first review.
   const first = new Set(tokens.ids.subarray(tokens.offsets[0], tokens.offsets[1]));
   const row = d.train.x.subarray(0, 10000);
