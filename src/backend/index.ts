@@ -35,11 +35,12 @@ function chooseBackend(): Backend {
   try {
     return loadNativeBackend();
   } catch (err) {
-    process.emitWarning(
-      `midl: the native backend did not load (${(err as Error).message}); using the slow ` +
-        `reference backend. To get the fast one: apt-get install build-essential python3 ` +
-        `libopenblas-dev, then npm rebuild midl (or npm ci in a checkout).`,
-      'MidlBackendWarning',
+    // Written at once (emitWarning would print it only when the event loop next runs, which
+    // a long synchronous command reaches at its end), so it comes before any work.
+    process.stderr.write(
+      `midl: WARNING: the native backend did not load (${(err as Error).message}); using the slow ` +
+        `reference backend (50-80x slower). To get the fast one: apt-get install build-essential python3 ` +
+        `libopenblas-dev, then npm rebuild midl (or npm ci in a checkout). 'midl doctor' shows what is in use.\n`,
     );
     return new ReferenceBackend();
   }

@@ -2,6 +2,8 @@
  * A one-line progress bar on stderr (so stdout stays clean for --json). On a terminal it
  * redraws in place; elsewhere (CI, pipes) it prints a line at most every few seconds.
  */
+import type { RunHooks } from '../experiments/run.js';
+
 export class ProgressBar {
   private done = 0;
   private readonly start = Date.now();
@@ -40,4 +42,16 @@ export class ProgressBar {
       `eta ${eta.toFixed(0)}s ${extra}`.trimEnd();
     process.stderr.write(this.tty ? `\r\x1b[K${line}` : `${line}\n`);
   }
+}
+
+/** Progress bars on stderr for one training run, labelled (epoch by epoch, with the loss). */
+export function trainingProgress(label: string): RunHooks {
+  let bar: ProgressBar | null = null;
+  return {
+    onEpochStart: (epoch, epochs, examples) => {
+      bar = new ProgressBar(`${label} epoch ${epoch}/${epochs}`, examples);
+    },
+    onBatch: (b) => bar?.tick(b.examples, { loss: b.loss.toFixed(3) }),
+    onEpochEnd: (e) => bar?.finish({ test_acc: e.test_accuracy.toFixed(4) }),
+  };
 }

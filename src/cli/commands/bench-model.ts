@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDataset } from '../../data/load.js';
-import { datasetNames, type Dataset } from '../../data/types.js';
+import type { Dataset } from '../../data/types.js';
 import { MidlInputError } from '../../errors.js';
 import { benchModels, type BenchSubject, type LatencyStudyRecord, type TimingSettings } from '../../experiments/analyses/latency-memory.js';
 import { describeMachine } from '../../experiments/machine.js';
@@ -15,50 +15,11 @@ import { recipeFor } from '../../experiments/recipes.js';
 import { formatBytes, formatMs } from '../../experiments/report/format.js';
 import { textTable } from '../../experiments/report/markdown.js';
 import { modelFromCheckpoint, runTraining } from '../../experiments/run.js';
-import { listFlag, numberFlag, parseFlags, requiredChoice } from '../args.js';
-import type { Command } from '../command.js';
-import { trainingProgress } from './robustness.js';
-
-const help = `Usage: midl bench model --dataset D [options]
-
-Inference latency and memory of the benchmark's models in one process: after a
-warm-up the models take turns in blocks of timed forwards; median and p95 per
-batch size. Also parameter bytes (stored, and read per example),
-activation bytes per example (the most live at once in an instrumented forward)
-and the process's peak RSS. docs/results-schema.md defines each field.
-
-The models are trained briefly, or loaded (--checkpoint-dir, --checkpoints).
-Trained layers time differently from random ones: MID-L's kernel computes the
-neurons that most of a batch selects as dense columns (docs/benchmarks.md).
-
-Options:
-  --dataset D           ${datasetNames.join(', ')} (required)
-  --batch LIST          batch sizes (default 1,32,256)
-  --models LIST         from ${variants.join(',')} (default dense,static,midl)
-  --checkpoint-dir DIR  load DIR/runs/<dataset>-<model>-s<seed>/final.safetensors
-                        (a reproduce output) or DIR/<dataset>-<model>-s<seed>/...
-  --checkpoints LIST    MODEL=FILE pairs from midl train --out, e.g.
-                        dense=a/final.safetensors,midl=b/final.safetensors: load
-                        these models from these files; without --models, time just them
-  --epochs N            epochs of the brief training (default 1; 0: untrained)
-  --limit-train N       examples of the brief training (default 2000)
-  --seed S              seed of the models (default 1)
-  --budget-ms MS        time of the timed rounds per batch size (default 2000)
-  --data-dir DIR        where the dataset's files are
-  --json                last line of stdout is one JSON object with the records
-  -h, --help            this text
-`;
-
-function parseVariant(item: string): Variant {
-  if (!(variants as readonly string[]).includes(item)) throw new Error(`unknown model '${item}' (expected ${variants.join(', ')})`);
-  return item as Variant;
-}
-
-function parseBatch(item: string): number {
-  const v = Number(item);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`'${item}' is not a positive integer`);
-  return v;
-}
+import { defineCommand } from '../command.js';
+import { listFlag, numberFlag, optionalListFlag, stringFlag, withHelp } from '../flags.js';
+import { checkDataDir } from '../paths.js';
+import { trainingProgress } from '../progress.js';
+import { batchSizes, dataDir, dataset, parseVariant, seed } from '../shared-flags.js';
 
 /** A reproduce run's final checkpoint of the model, under DIR/runs or DIR. */
 function checkpointIn(dir: string, dataset: string, model: Variant, seed: number): string {
@@ -113,51 +74,53 @@ function formatRecords(records: LatencyStudyRecord[]): string {
   });
 }
 
-export const benchModelCommand: Command = {
+export const benchModelCommand = defineCommand({
   name: 'model',
   summary: "inference latency and memory of one benchmark's models, side by side",
-  help,
-  async run(argv) {
-    const flags = parseFlags(argv, {
-      dataset: { type: 'string' },
-      batch: { type: 'string' },
-      models: { type: 'string' },
-      'checkpoint-dir': { type: 'string' },
-      checkpoints: { type: 'string' },
-      epochs: { type: 'string' },
-      'limit-train': { type: 'string' },
-      seed: { type: 'string' },
-      'budget-ms': { type: 'string' },
-      'data-dir': { type: 'string' },
-    });
-    if (flags.help) {
-      process.stdout.write(help);
-      return 0;
-    }
-    const dataset = requiredChoice(flags, 'dataset', datasetNames);
-    const checkpoints = new Map(listFlag(flags, 'checkpoints', [], parseCheckpoint));
-    const models = listFlag<Variant>(flags, 'models', checkpoints.size > 0 ? [...checkpoints.keys()] : ['dense', 'static', 'midl'], parseVariant);
-    const timing: TimingSettings = {
-      batches: listFlag(flags, 'batch', [1, 32, 256], parseBatch),
-      budgetMs: numberFlag(flags, 'budget-ms', 2000, { min: 1 }),
-      minRuns: 20, maxRuns: 5000, warmup: 10, blocks: 5,
-    };
-    const o: SubjectOptions = {
-      checkpoints,
-      checkpointDir: flags['checkpoint-dir'] as string | undefined,
-      epochs: numberFlag(flags, 'epochs', 1, { min: 0, integer: true }),
-      limitTrain: numberFlag(flags, 'limit-train', 2000, { min: 1, integer: true }),
-      seed: numberFlag(flags, 'seed', 1, { min: 0, max: 2 ** 32 - 1, integer: true }),
-    };
-    const data = await loadDataset(dataset, { dataDir: flags['data-dir'] as string | undefined });
+  usage: 'midl bench model --dataset D [options]',
+  description:
+    "Inference latency and memory of the benchmark's models in one process: after a\n" +
+    'warm-up the models take turns in blocks of timed forwards; median and p95 per\n' +
+    'batch size. Also parameter bytes (stored, and read per example),\n' +
+    'activation bytes per example (the most live at once in an instrumented forward)\n' +
+    "and the process's peak RSS. docs/results-schema.md defines each field.\n\n" +
+    'The models are trained briefly, or loaded (--checkpoint-dir, --checkpoints).\n' +
+    "Trained layers time differently from random ones: MID-L's kernel computes the\n" +
+    'neurons that most of a batch selects as dense columns (docs/benchmarks.md).',
+  flags: {
+    dataset,
+    batch: batchSizes([1, 32, 256]),
+    models: optionalListFlag('models', parseVariant, {
+      placeholder: 'LIST', help: `from ${variants.join(',')} (default dense,static,midl; with\n--checkpoints: just those models)`,
+    }),
+    checkpointDir: stringFlag('checkpoint-dir', {
+      placeholder: 'DIR', help: 'load DIR/runs/<dataset>-<model>-s<seed>/final.safetensors\n(a reproduce output) or DIR/<dataset>-<model>-s<seed>/...',
+    }),
+    checkpoints: listFlag('checkpoints', parseCheckpoint, {
+      placeholder: 'LIST',
+      help: 'MODEL=FILE pairs from midl train --out, e.g.\ndense=a/final.safetensors,midl=b/final.safetensors: load\nthese models from these files',
+      default: [],
+    }),
+    epochs: numberFlag('epochs', { placeholder: 'N', help: 'epochs of the brief training (0: untrained)', min: 0, integer: true, default: 1 }),
+    limitTrain: numberFlag('limit-train', { placeholder: 'N', help: 'examples of the brief training', min: 1, integer: true, default: 2000 }),
+    seed: withHelp(seed, 'seed of the models (default 1)'),
+    budgetMs: numberFlag('budget-ms', { placeholder: 'MS', help: 'time of the timed rounds per batch size', min: 1, default: 2000 }),
+    dataDir,
+  },
+  async run(v) {
+    const checkpoints = new Map(v.checkpoints);
+    const models = v.models ?? (checkpoints.size > 0 ? [...checkpoints.keys()] : ['dense', 'static', 'midl']);
+    const timing: TimingSettings = { batches: v.batch, budgetMs: v.budgetMs, minRuns: 20, maxRuns: 5000, warmup: 10, blocks: 5 };
+    const o: SubjectOptions = { checkpoints, checkpointDir: v.checkpointDir, epochs: v.epochs, limitTrain: v.limitTrain, seed: v.seed };
+    const data = await loadDataset(v.dataset, { dataDir: checkDataDir(v.dataDir) });
     const subjects = models.map((model) => subjectFor(data, model, o));
-    const records = benchModels(dataset, subjects, data.test, data.inputShape, timing);
+    const records = benchModels(v.dataset, subjects, data.test, data.inputShape, timing);
     const rss = formatBytes(records[0].peak_rss_bytes);
-    process.stdout.write(`${dataset}: inference latency and memory\n\n${formatRecords(records)}\n\nPeak RSS of this process: ${rss}\n`);
-    if (flags.json) {
+    process.stdout.write(`${v.dataset}: inference latency and memory\n\n${formatRecords(records)}\n\nPeak RSS of this process: ${rss}\n`);
+    if (v.json) {
       const settings = { ...timing, models, seed: o.seed, epochs: o.checkpointDir === undefined ? o.epochs : null, checkpoint_dir: o.checkpointDir ?? null };
-      process.stdout.write(`${JSON.stringify({ dataset, machine: describeMachine(), settings, latency: records })}\n`);
+      process.stdout.write(`${JSON.stringify({ dataset: v.dataset, machine: describeMachine(), settings, latency: records })}\n`);
     }
     return 0;
   },
-};
+});

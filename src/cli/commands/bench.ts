@@ -1,4 +1,4 @@
-/** `midl bench`: speed measurements (`bench layer`: one MID-L layer against the dense layer). */
+/** `midl bench`: speed measurements (`bench layer`: one MID-L layer against the dense layer; `bench model`: bench-model.ts). */
 import { backend } from '../../backend/index.js';
 import { MidlInputError } from '../../errors.js';
 import { loadDataset } from '../../data/load.js';
@@ -7,51 +7,10 @@ import type { LayerPhases } from '../../experiments/layer-phases.js';
 import { modelFromCheckpoint } from '../../experiments/run.js';
 import { MIDL } from '../../midl/layer.js';
 import { benchModelCommand } from './bench-model.js';
-import { listFlag, numberFlag, parseFlags } from '../args.js';
-import type { Command } from '../command.js';
-
-const help = `Usage: midl bench layer [options]
-       midl bench layer --checkpoint FILE [--data-dir DIR] [--batch LIST] [--phases] [--json]
-       midl bench model --dataset D [options]   (see midl bench model --help)
-
-Times one hidden layer at inference, side by side in one process: the dense
-Linear (+ReLU), MID-L with its sparse kernel, and MID-L dense-then-mask, each
-in turn, round after round, so the machine's drift cancels out of the ratios.
-For reference, 'dense k ms' times a dense Linear with only the k = keep * out
-outputs MID-L computes in full: the same full-path FLOPs as one dense product.
-
-A random layer selects its neurons uniformly. With --checkpoint, each MID-L
-layer of a trained model (a file from midl train --out or midl reproduce) is
-timed instead, on its real inputs: test examples drawn by a fixed seed, through
-the layers before it. Trained layers select some neurons for nearly every
-input, and the sparse kernel computes those as dense columns.
-
-With --phases, a second table says where MID-L's time goes: each part of the
-layer timed alone (projection, gate head, light head, top-k, sigmoid, and the
-full path over the batch's real selection), beside the dense layer and the
-whole MID-L forward. 'fixed/dense' is the parts other than the full path over
-the dense time: a floor under sparse/dense that no full-path kernel removes.
-
-Options:
-  --in D              input features (default 784)
-  --out N             output neurons (default 512)
-  --keep X            MID-L keep ratio (default 0.45)
-  --batch LIST        comma-separated batch sizes (default 1,8,64,256)
-  --checkpoint FILE   time the MID-L layers of this trained model instead
-  --data-dir DIR      where its dataset's files are (with --checkpoint)
-  --phases            also time each part of the layer (see above)
-  --json              last line of stdout is one JSON object with the results
-  -h, --help          this text
-
-Set MIDL_THREADS to choose the thread count, and MIDL_GEMM=openblas to run the
-matrix products on OpenBLAS instead of midl's AVX-512 kernel.
-`;
-
-function parseBatch(item: string): number {
-  const v = Number(item);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`'${item}' is not a positive integer`);
-  return v;
-}
+import { commandGroup, defineCommand } from '../command.js';
+import { booleanFlag, numberFlag, stringFlag, withHelp } from '../flags.js';
+import { checkDataDir } from '../paths.js';
+import { batchSizes, dataDir } from '../shared-flags.js';
 
 function printRows(title: string, rows: LayerBenchRow[]): void {
   process.stdout.write(`${title}, backend ${backend().name}, ${backend().getThreads()} thread(s)\n`);
@@ -109,59 +68,63 @@ async function benchTrainedCommand(
   return 0;
 }
 
-async function benchLayerCommand(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, {
-    in: { type: 'string' }, out: { type: 'string' }, keep: { type: 'string' }, batch: { type: 'string' },
-    checkpoint: { type: 'string' }, 'data-dir': { type: 'string' }, phases: { type: 'boolean' },
-  });
-  if (flags.help) {
-    process.stdout.write(help);
-    return 0;
-  }
-  const batches = listFlag(flags, 'batch', [1, 8, 64, 256], parseBatch);
-  const phases = flags.phases === true;
-  if (typeof flags.checkpoint === 'string') {
-    for (const name of ['in', 'out', 'keep']) {
-      if (flags[name] !== undefined) throw new MidlInputError(`--${name}: not with --checkpoint (its layers' own sizes are used)`);
-    }
-    return benchTrainedCommand(flags.checkpoint, flags['data-dir'] as string | undefined, batches, phases, flags.json === true);
-  }
-  if (flags['data-dir'] !== undefined) throw new MidlInputError('--data-dir: only with --checkpoint');
-  const inF = numberFlag(flags, 'in', 784, { min: 1, integer: true });
-  const outF = numberFlag(flags, 'out', 512, { min: 1, integer: true });
-  const keep = numberFlag(flags, 'keep', 0.45, { min: 1e-6, max: 1 });
-  const rows = benchLayer(inF, outF, keep, batches);
-  printRows(`layer ${inF} -> ${outF}, keep ${keep}`, rows);
-  const phaseRows = phases ? benchLayerPhases(inF, outF, keep, batches) : undefined;
-  if (phaseRows) printPhases(phaseRows);
-  if (flags.json) {
-    const summary = {
-      in: inF, out: outF, keep, backend: backend().name, threads: backend().getThreads(), results: jsonRows(rows),
-      ...(phaseRows ? { phases: phaseRows } : {}),
-    };
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
-  }
-  return 0;
-}
-
-/** Subcommands of `midl bench`, by name. */
-const subcommands: Record<string, (argv: string[]) => Promise<number>> = {
-  layer: benchLayerCommand,
-  model: (argv) => benchModelCommand.run(argv),
-};
-
-export const benchCommand: Command = {
-  name: 'bench',
-  summary: 'speed: bench layer (one MID-L layer), bench model (a benchmark\'s models: latency, memory)',
-  help,
-  async run(argv) {
-    const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h') {
-      process.stdout.write(help);
-      return sub === undefined ? 2 : 0;
-    }
-    const run = subcommands[sub];
-    if (run === undefined) throw new MidlInputError(`bench: unknown subcommand '${sub}' (expected ${Object.keys(subcommands).join(', ')})`);
-    return run(rest);
+export const benchLayerCommand = defineCommand({
+  name: 'layer',
+  summary: 'one MID-L layer against the dense layer, side by side',
+  usage: 'midl bench layer [options]\n       midl bench layer --checkpoint FILE [--data-dir DIR] [--batch LIST] [--phases] [--json]',
+  description:
+    'Times one hidden layer at inference, side by side in one process: the dense\n' +
+    'Linear (+ReLU), MID-L with its sparse kernel, and MID-L dense-then-mask, each\n' +
+    "in turn, round after round, so the machine's drift cancels out of the ratios.\n" +
+    "For reference, 'dense k ms' times a dense Linear with only the k = keep * out\n" +
+    'outputs MID-L computes in full: the same full-path FLOPs as one dense product.\n\n' +
+    'A random layer selects its neurons uniformly. With --checkpoint, each MID-L\n' +
+    'layer of a trained model (a file from midl train --out or midl reproduce) is\n' +
+    'timed instead, on its real inputs: test examples drawn by a fixed seed, through\n' +
+    'the layers before it. Trained layers select some neurons for nearly every\n' +
+    'input, and the sparse kernel computes those as dense columns.\n\n' +
+    "With --phases, a second table says where MID-L's time goes: each part of the\n" +
+    'layer timed alone (projection, gate head, light head, top-k, sigmoid, and the\n' +
+    "full path over the batch's real selection), beside the dense layer and the\n" +
+    "whole MID-L forward. 'fixed/dense' is the parts other than the full path over\n" +
+    'the dense time: a floor under sparse/dense that no full-path kernel removes.',
+  flags: {
+    in: numberFlag('in', { placeholder: 'D', help: 'input features (default 784)', min: 1, integer: true }),
+    out: numberFlag('out', { placeholder: 'N', help: 'output neurons (default 512)', min: 1, integer: true }),
+    keep: numberFlag('keep', { placeholder: 'X', help: 'MID-L keep ratio (default 0.45)', min: 1e-6, max: 1 }),
+    batch: batchSizes([1, 8, 64, 256]),
+    checkpoint: stringFlag('checkpoint', { placeholder: 'FILE', help: 'time the MID-L layers of this trained model instead' }),
+    dataDir: withHelp(dataDir, "where its dataset's files are (with --checkpoint)"),
+    phases: booleanFlag('phases', 'also time each part of the layer (see above)'),
   },
-};
+  notes:
+    "Set MIDL_GEMM=openblas to run the matrix products on OpenBLAS instead of midl's\nAVX-512 kernel.",
+  async run(v) {
+    if (v.checkpoint !== undefined) {
+      for (const [name, value] of Object.entries({ in: v.in, out: v.out, keep: v.keep })) {
+        if (value !== undefined) throw new MidlInputError(`--${name}: not with --checkpoint (its layers' own sizes are used)`);
+      }
+      return benchTrainedCommand(v.checkpoint, checkDataDir(v.dataDir), v.batch, v.phases, v.json);
+    }
+    if (v.dataDir !== undefined) throw new MidlInputError('--data-dir: only with --checkpoint');
+    const [inF, outF, keep] = [v.in ?? 784, v.out ?? 512, v.keep ?? 0.45];
+    const rows = benchLayer(inF, outF, keep, v.batch);
+    printRows(`layer ${inF} -> ${outF}, keep ${keep}`, rows);
+    const phaseRows = v.phases ? benchLayerPhases(inF, outF, keep, v.batch) : undefined;
+    if (phaseRows) printPhases(phaseRows);
+    if (v.json) {
+      const summary = {
+        in: inF, out: outF, keep, backend: backend().name, threads: backend().getThreads(), results: jsonRows(rows),
+        ...(phaseRows ? { phases: phaseRows } : {}),
+      };
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+    }
+    return 0;
+  },
+});
+
+export const benchCommand = commandGroup(
+  'bench',
+  "speed: bench layer (one MID-L layer), bench model (a benchmark's models: latency, memory)",
+  [benchLayerCommand, benchModelCommand],
+);

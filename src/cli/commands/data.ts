@@ -1,23 +1,10 @@
 /** `midl data inspect`: what a dataset's files hold, as a table or JSON. */
-import type { Command } from '../command.js';
-import { choiceFlag, parseFlags } from '../args.js';
+import { classCounts, loadDataset, valueRange, type Dataset, type DownloadProgress } from '../../data/index.js';
+import { commandGroup, defineCommand } from '../command.js';
+import { withHelp } from '../flags.js';
+import { checkDataDir } from '../paths.js';
 import { ProgressBar } from '../progress.js';
-import { MidlInputError } from '../../errors.js';
-import { classCounts, datasetNames, loadDataset, valueRange, type Dataset, type DatasetName, type DownloadProgress } from '../../data/index.js';
-
-const help = `Usage: midl data inspect --dataset NAME [--data-dir DIR] [--json]
-
-Reads a dataset and prints the files found, split sizes, class counts, input
-shape and value ranges (after preprocessing).
-
-  --dataset NAME   one of ${datasetNames.join(', ')}
-  --data-dir DIR   where the files are: the files themselves, the folder the
-                   official archive unpacks to, or a root holding several
-                   datasets (mnist/, cifar-10/, ...). Default: $MIDL_DATA_DIR,
-                   else ~/.cache/midl (downloaded there when missing)
-  --json           end stdout with one JSON object (dataset, train, test,
-                   num_classes, input_shape, class_counts, files, ...)
-  -h, --help       this text`;
+import { dataDir, dataset } from '../shared-flags.js';
 
 function summary(d: Dataset): Record<string, unknown> {
   return {
@@ -65,30 +52,28 @@ function downloadProgress(): (p: DownloadProgress) => void {
   };
 }
 
-async function inspect(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, { dataset: { type: 'string' }, 'data-dir': { type: 'string' } });
-  if (flags.help === true) {
-    process.stdout.write(`${help}\n`);
-    return 0;
-  }
-  if (flags.dataset === undefined) throw new MidlInputError(`--dataset: required (one of ${datasetNames.join(', ')})`);
-  const name: DatasetName = choiceFlag(flags, 'dataset', datasetNames, 'mnist');
-  const d = await loadDataset(name, { dataDir: flags['data-dir'] as string | undefined, onProgress: downloadProgress() });
-  process.stdout.write(`${flags.json === true ? JSON.stringify(summary(d)) : table(d)}\n`);
-  return 0;
-}
-
-export const dataCommand: Command = {
-  name: 'data',
-  summary: 'inspect a dataset: files, split sizes, class counts, shapes, value ranges',
-  help,
-  async run(argv: string[]): Promise<number> {
-    const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h') {
-      process.stdout.write(`${help}\n`);
-      return sub === undefined ? 2 : 0;
-    }
-    if (sub !== 'inspect') throw new MidlInputError(`data: unknown subcommand '${sub}' (expected inspect)`);
-    return inspect(rest);
+export const inspectCommand = defineCommand({
+  name: 'inspect',
+  summary: "a dataset's files, split sizes, class counts, input shape and value ranges",
+  usage: 'midl data inspect --dataset D [--data-dir DIR] [--json]',
+  description:
+    'Reads a dataset and prints the files found, split sizes, class counts, input\n' +
+    'shape and value ranges (after preprocessing). With --json, stdout ends with one\n' +
+    'JSON object (dataset, train, test, num_classes, input_shape, class_counts, files, ...).',
+  flags: {
+    dataset,
+    dataDir: withHelp(
+      dataDir,
+      'where the files are: the files themselves, the folder the\nofficial archive unpacks to, or a root holding several\n' +
+        'datasets (mnist/, cifar-10/, ...). Default: $MIDL_DATA_DIR,\nelse ~/.cache/midl (downloaded there when missing)',
+    ),
   },
-};
+  computes: false,
+  async run(v) {
+    const d = await loadDataset(v.dataset, { dataDir: checkDataDir(v.dataDir), onProgress: downloadProgress() });
+    process.stdout.write(`${v.json ? JSON.stringify(summary(d)) : table(d)}\n`);
+    return 0;
+  },
+});
+
+export const dataCommand = commandGroup('data', 'inspect a dataset: files, split sizes, class counts, shapes, value ranges', [inspectCommand]);

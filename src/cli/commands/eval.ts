@@ -1,65 +1,49 @@
 /** `midl eval`: evaluate a trained checkpoint on its dataset's test split. */
 import { loadDataset } from '../../data/load.js';
-import { limitTrain } from '../../data/loader.js';
+import { limitTrain as limitSplit } from '../../data/loader.js';
 import { formatCostReport } from '../../midl/cost.js';
 import { withGaussianNoise } from '../../experiments/noise.js';
 import { evaluateRun, modelFromCheckpoint } from '../../experiments/run.js';
 import { Rng } from '../../tensor/rng.js';
-import { MidlInputError } from '../../errors.js';
-import { numberFlag, parseFlags } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
+import { numberFlag, withHelp } from '../flags.js';
+import { checkDataDir } from '../paths.js';
+import { checkpoint, dataDir, limitTest, seed } from '../shared-flags.js';
 
-const help = `Usage: midl eval --checkpoint FILE [options]
-
-Evaluates a model written by 'midl train --out DIR' (DIR/final.safetensors or
-DIR/checkpoint.safetensors) on the test split of its dataset.
-
-Options:
-  --checkpoint FILE    the checkpoint (required)
-  --data-dir DIR       where the dataset's files are
-  --input-noise SIGMA  add N(0, SIGMA^2) noise to the normalized test inputs (default 0)
-  --seed S             seed of the input noise (default 1)
-  --limit-test N       evaluate on a fixed random subset of N test examples
-  --json               last line of stdout is one JSON object with the results
-  -h, --help           this text
-`;
-
-export const evalCommand: Command = {
+export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'evaluate a checkpoint: accuracy, active neurons, FLOPs',
-  help,
-  async run(argv) {
-    const flags = parseFlags(argv, {
-      checkpoint: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'input-noise': { type: 'string' },
-      seed: { type: 'string' },
-      'limit-test': { type: 'string' },
-    });
-    if (flags.help) {
-      process.stdout.write(help);
-      return 0;
-    }
-    if (typeof flags.checkpoint !== 'string') throw new MidlInputError('--checkpoint: required (a file written by midl train --out)');
-    const sigma = numberFlag(flags, 'input-noise', 0, { min: 0 });
-    const seed = numberFlag(flags, 'seed', 1, { min: 0, integer: true });
-    const { model, config, inputShape } = modelFromCheckpoint(flags.checkpoint);
-    const data = await loadDataset(config.dataset, { dataDir: flags['data-dir'] as string | undefined });
+  usage: 'midl eval --checkpoint FILE [options]',
+  description:
+    "Evaluates a model written by 'midl train --out DIR' (DIR/final.safetensors or\n" +
+    'DIR/checkpoint.safetensors) on the test split of its dataset.',
+  flags: {
+    checkpoint,
+    dataDir,
+    inputNoise: numberFlag('input-noise', {
+      placeholder: 'SIGMA', help: 'add N(0, SIGMA^2) noise to the normalized test inputs', min: 0, default: 0,
+    }),
+    seed: withHelp(seed, 'seed of the input noise (default 1)'),
+    limitTest,
+  },
+  async run(v) {
+    const { model, config, inputShape } = modelFromCheckpoint(v.checkpoint);
+    const data = await loadDataset(config.dataset, { dataDir: checkDataDir(v.dataDir) });
     let test = data.test;
-    if (flags['limit-test'] !== undefined) test = limitTrain(test, numberFlag(flags, 'limit-test', 0, { min: 1, integer: true }), new Rng(0));
-    test = withGaussianNoise(test, sigma, new Rng(seed));
+    if (v.limitTest !== undefined) test = limitSplit(test, v.limitTest, new Rng(0));
+    test = withGaussianNoise(test, v.inputNoise, new Rng(v.seed));
     const r = evaluateRun(model, test, inputShape);
     const summary = {
-      checkpoint: flags.checkpoint, dataset: config.dataset, model: config.model, test_examples: test.count,
-      input_noise: sigma, test_accuracy: r.testAccuracy, active_ratio: r.cost.activeRatio,
+      checkpoint: v.checkpoint, dataset: config.dataset, model: config.model, test_examples: test.count,
+      input_noise: v.inputNoise, test_accuracy: r.testAccuracy, active_ratio: r.cost.activeRatio,
       flops_per_example: r.cost.flopsPerExample, dense_flops_per_example: r.cost.denseFlopsPerExample,
       per_layer_active: r.perLayerActive,
     };
     process.stdout.write(
       `${config.dataset} ${config.model}: test accuracy ${(100 * r.testAccuracy).toFixed(2)}% on ${test.count} examples` +
-        `${sigma > 0 ? ` with input noise sigma ${sigma}` : ''}\n\n${formatCostReport(r.cost)}\n`,
+        `${v.inputNoise > 0 ? ` with input noise sigma ${v.inputNoise}` : ''}\n\n${formatCostReport(r.cost)}\n`,
     );
-    if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (v.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     return 0;
   },
-};
+});

@@ -1,130 +1,82 @@
 /** `midl reproduce`: rerun the MID-L study and write the table and the report. */
 import * as path from 'node:path';
-import { datasetNames, type DatasetName } from '../../data/types.js';
+import { datasetNames } from '../../data/types.js';
 import { MidlInputError } from '../../errors.js';
 import { analysisNames, analysisSettings, studyAnalyses, type AnalysisName } from '../../experiments/analyses/index.js';
-import { variants, type Variant } from '../../experiments/models.js';
+import { variants } from '../../experiments/models.js';
 import { formatResultsTable } from '../../experiments/report/markdown.js';
 import { runStudy } from '../../experiments/reproduce.js';
-import { listFlag, numberFlag, parseFlags } from '../args.js';
-import type { Command } from '../command.js';
-import { ProgressBar } from '../progress.js';
-import { trainingProgress } from './robustness.js';
+import { defineCommand } from '../command.js';
+import { booleanFlag, listFlag, oneOf, optionalListFlag, withHelp } from '../flags.js';
+import { checkDataDir, prepareOutDir } from '../paths.js';
+import { trainingProgress } from '../progress.js';
+import { dataDir, epochs, keep, limitTest, limitTrain, models, out, parseDataset, parseSeed } from '../shared-flags.js';
 
-const help = `Usage: midl reproduce [options]
-
-Reruns the MID-L study (MIDL.md section 4): every dataset x model x seed is
-trained and evaluated (accuracy, active neurons, FLOPs, latency), then the
-paper-style table is printed and DIR/results.json, DIR/results.md and
-DIR/report.html are written.
-
-Options:
-  --datasets LIST    comma-separated, from ${datasetNames.join(',')} (default: all)
-  --models LIST      comma-separated, from ${variants.join(',')} (default: all)
-  --seeds LIST       comma-separated seeds (default 1,2,3; 1 with --quick)
-  --keep X           MID-L and static keep ratio (default 0.45)
-  --quick            a small real configuration of every dataset (minutes, not hours)
-  --data-dir ROOT    a folder holding the datasets (e.g. ../shared/data)
-  --out DIR          where results go (default ./results)
-  --resume           skip runs already finished in DIR; continue a half-trained one
-  --analyses LIST    after each dataset's runs, from ${analysisNames.join(',')} (default:
-                     all): SMI of the hidden layers; label noise, input noise and
-                     overfitting; latency and memory (--quick: smaller settings,
-                     extra training on adult only; results.json config.analyses
-                     records them)
-  --no-analyses      only the runs and the table
-  -h, --help         this text
-
-Datasets whose files are missing are skipped (the report says why); the command
-fails only when none could run.
-`;
-
-function parseDataset(item: string): DatasetName {
-  if (!(datasetNames as readonly string[]).includes(item)) throw new Error(`unknown dataset '${item}' (expected ${datasetNames.join(', ')})`);
-  return item as DatasetName;
-}
-
-function parseVariant(item: string): Variant {
-  if (!(variants as readonly string[]).includes(item)) throw new Error(`unknown model '${item}' (expected ${variants.join(', ')})`);
-  return item as Variant;
-}
-
-function parseAnalysis(item: string): AnalysisName {
-  if (!(analysisNames as readonly string[]).includes(item)) throw new Error(`unknown analysis '${item}' (expected ${analysisNames.join(', ')})`);
-  return item as AnalysisName;
-}
+const flags = {
+  datasets: listFlag('datasets', parseDataset, {
+    placeholder: 'LIST', help: `comma-separated, from ${datasetNames.join(',')}`, default: datasetNames, defaultText: 'all',
+  }),
+  models: withHelp(models(variants), `comma-separated, from ${variants.join(',')} (default: all)`),
+  seeds: optionalListFlag('seeds', parseSeed, { placeholder: 'LIST', help: 'comma-separated seeds (default 1,2,3; 1 with --quick)' }),
+  keep,
+  quick: booleanFlag('quick', 'a small real configuration of every dataset (minutes, not hours)'),
+  dataDir: withHelp(dataDir, 'a folder holding the datasets (e.g. ../shared/data)'),
+  out: withHelp(out, 'where results go (default ./results)'),
+  resume: booleanFlag('resume', 'skip runs already finished in DIR; continue a half-trained one'),
+  epochs: withHelp(epochs, "training epochs of every run (default: the dataset's recipe)"),
+  limitTrain,
+  limitTest,
+  analyses: optionalListFlag('analyses', oneOf(analysisNames, 'analysis'), {
+    placeholder: 'LIST',
+    help:
+      `after each dataset's runs, from ${analysisNames.join(',')} (default:\n` +
+      'all): SMI of the hidden layers; label noise, input noise and\n' +
+      'overfitting; latency and memory (--quick: smaller settings,\n' +
+      'extra training on adult only; results.json config.analyses\n' +
+      'records them)',
+  }),
+  noAnalyses: booleanFlag('no-analyses', 'only the runs and the table'),
+};
 
 /** The analyses asked for: --analyses LIST, none with --no-analyses, all by default. */
-function chosenAnalyses(flags: Record<string, unknown>): AnalysisName[] {
-  if (flags['no-analyses'] === true) {
-    if (flags.analyses !== undefined) throw new MidlInputError('--no-analyses: cannot be combined with --analyses');
-    return [];
-  }
-  return listFlag(flags, 'analyses', [...analysisNames], parseAnalysis);
+function chosenAnalyses(list: AnalysisName[] | undefined, none: boolean): AnalysisName[] {
+  if (none && list !== undefined) throw new MidlInputError('--no-analyses: cannot be combined with --analyses');
+  return none ? [] : list ?? [...analysisNames];
 }
 
-function parseSeed(item: string): number {
-  const v = Number(item);
-  if (!Number.isInteger(v) || v < 0) throw new Error(`'${item}' is not a non-negative integer`);
-  return v;
-}
-
-export const reproduceCommand: Command = {
+export const reproduceCommand = defineCommand({
   name: 'reproduce',
   summary: 'rerun the study on the six benchmarks; print the table, write the report',
-  help,
-  async run(argv) {
-    const flags = parseFlags(argv, {
-      datasets: { type: 'string' },
-      models: { type: 'string' },
-      seeds: { type: 'string' },
-      keep: { type: 'string' },
-      quick: { type: 'boolean' },
-      'data-dir': { type: 'string' },
-      out: { type: 'string' },
-      resume: { type: 'boolean' },
-      analyses: { type: 'string' },
-      'no-analyses': { type: 'boolean' },
-      epochs: { type: 'string' },
-      'limit-train': { type: 'string' },
-      'limit-test': { type: 'string' },
-    });
-    if (flags.help) {
-      process.stdout.write(help);
-      return 0;
-    }
-    const quick = flags.quick === true;
-    const outDir = path.resolve((flags.out as string | undefined) ?? 'results');
-    const optional = (name: string): number | undefined =>
-      flags[name] === undefined ? undefined : numberFlag(flags, name, 0, { min: 1, integer: true });
-    const analyses = chosenAnalyses(flags);
-    const override = { epochs: optional('epochs'), limitTrain: optional('limit-train'), limitTest: optional('limit-test') };
+  usage: 'midl reproduce [options]',
+  description:
+    'Reruns the MID-L study: every dataset x model x seed is trained and evaluated\n' +
+    '(accuracy, active neurons, FLOPs), the analyses run after each dataset (latency\n' +
+    'and memory side by side among them), then the paper-style table is printed and\n' +
+    'DIR/results.json, DIR/results.md and DIR/report.html are written.',
+  flags,
+  notes: 'Datasets whose files are missing are skipped (the report says why); the command\nfails only when none could run.',
+  async run(v) {
+    const analyses = chosenAnalyses(v.analyses, v.noAnalyses);
+    const outDir = prepareOutDir(v.out ?? 'results');
+    const override = { epochs: v.epochs, limitTrain: v.limitTrain, limitTest: v.limitTest };
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
     const afterDataset = analyses.length === 0 ? undefined : studyAnalyses({
-      settings: analysisSettings(quick, analyses), outDir, resume: flags.resume === true,
-      override, log, onRunStart: trainingProgress,
+      settings: analysisSettings(v.quick, analyses), outDir, resume: v.resume, override, log, onRunStart: trainingProgress,
     });
     const started = Date.now();
-    let bar: ProgressBar | null = null;
     const results = await runStudy({
-      datasets: listFlag(flags, 'datasets', [...datasetNames], parseDataset),
-      models: listFlag(flags, 'models', [...variants], parseVariant),
-      seeds: listFlag(flags, 'seeds', quick ? [1] : [1, 2, 3], parseSeed),
-      keep: numberFlag(flags, 'keep', 0.45, { min: 1e-6, max: 1 }),
-      quick,
-      dataRoot: flags['data-dir'] as string | undefined,
+      datasets: v.datasets,
+      models: v.models,
+      seeds: v.seeds ?? (v.quick ? [1] : [1, 2, 3]),
+      keep: v.keep,
+      quick: v.quick,
+      dataRoot: checkDataDir(v.dataDir),
       outDir,
-      resume: flags.resume === true,
+      resume: v.resume,
       override,
       afterDataset,
       log,
-      onRunStart: (label, index, total) => ({
-        onEpochStart: (epoch, epochs, examples) => {
-          bar = new ProgressBar(`[${index}/${total}] ${label} epoch ${epoch}/${epochs}`, examples);
-        },
-        onBatch: (b) => bar?.tick(b.examples, { loss: b.loss.toFixed(3) }),
-        onEpochEnd: (e) => bar?.finish({ test_acc: e.test_accuracy.toFixed(4) }),
-      }),
+      onRunStart: (label, index, total) => trainingProgress(`[${index}/${total}] ${label}`),
     }).catch((err: Error) => {
       if (err.message.startsWith('no dataset could run')) throw new MidlInputError(err.message);
       throw err;
@@ -136,4 +88,4 @@ export const reproduceCommand: Command = {
     );
     return 0;
   },
-};
+});

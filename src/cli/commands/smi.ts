@@ -4,32 +4,10 @@ import { MidlInputError } from '../../errors.js';
 import { smiOfModel, smiSampleProblem, type Distribution, type SmiStudyRecord } from '../../experiments/analyses/smi-study.js';
 import { textTable } from '../../experiments/report/markdown.js';
 import { modelFromCheckpoint } from '../../experiments/run.js';
-import { listFlag, numberFlag, parseFlags } from '../args.js';
-import type { Command } from '../command.js';
-
-const help = `Usage: midl smi --checkpoint FILE [options]
-
-Estimates SMI(H; Y), the sliced mutual information between a hidden layer's
-activations H (after its ReLU, in eval mode) and the label Y, on a seeded random
-sample of the test split, averaged over random directions, with its standard
-error (docs/smi.md).
-For MID-L layers it also compares I(h_j; Y) of the neurons the gate selects most
-often with the neurons it selects least often (a share of the layer each).
-
-Options:
-  --checkpoint FILE    a checkpoint written by midl train or reproduce (required)
-  --layer LIST         hidden layers by name (hidden1, hidden2, ...) or module path
-                       (default: every hidden layer)
-  --directions M       random directions, >= 2 (default 1000)
-  --examples N         test examples sampled at random (default 2000)
-  --neuron-share X     share of a MID-L layer's neurons per group (default 0.25)
-  --seed S             seed of the sample and the directions (default 1)
-  --data-dir DIR       where the dataset's files are
-  --json               last line of stdout is one JSON object with the records
-  -h, --help           this text
-
-Values are in nats.
-`;
+import { defineCommand } from '../command.js';
+import { numberFlag, optionalListFlag, withHelp } from '../flags.js';
+import { checkDataDir } from '../paths.js';
+import { checkpoint, dataDir, seed } from '../shared-flags.js';
 
 function describeGroup(d: Distribution): string {
   return `${d.mean.toFixed(3)} (q1 ${d.q1.toFixed(3)}, median ${d.median.toFixed(3)}, q3 ${d.q3.toFixed(3)})`;
@@ -57,52 +35,53 @@ function neuronLines(records: SmiStudyRecord[]): string[] {
   });
 }
 
-export const smiCommand: Command = {
+export const smiCommand = defineCommand({
   name: 'smi',
   summary: "sliced mutual information of a checkpoint's hidden layers with the label",
-  help,
-  async run(argv) {
-    const flags = parseFlags(argv, {
-      checkpoint: { type: 'string' },
-      layer: { type: 'string' },
-      directions: { type: 'string' },
-      examples: { type: 'string' },
-      'neuron-share': { type: 'string' },
-      seed: { type: 'string' },
-      'data-dir': { type: 'string' },
-    });
-    if (flags.help) {
-      process.stdout.write(help);
-      return 0;
-    }
-    if (typeof flags.checkpoint !== 'string') throw new MidlInputError('--checkpoint: required (a file written by midl train --out)');
-    const settings = {
-      directions: numberFlag(flags, 'directions', 1000, { min: 2, integer: true }),
-      examples: numberFlag(flags, 'examples', 2000, { min: 2, integer: true }),
-      seed: numberFlag(flags, 'seed', 1, { min: 0, max: 2 ** 32 - 1, integer: true }),
-      neuronShare: numberFlag(flags, 'neuron-share', 0.25, { min: 1e-6, max: 0.5 }),
-    };
-    const layers = flags.layer === undefined ? undefined : listFlag(flags, 'layer', [], (item) => item);
-    const { model, config, inputShape } = modelFromCheckpoint(flags.checkpoint);
-    const data = await loadDataset(config.dataset, { dataDir: flags['data-dir'] as string | undefined });
+  usage: 'midl smi --checkpoint FILE [options]',
+  description:
+    "Estimates SMI(H; Y), the sliced mutual information between a hidden layer's\n" +
+    'activations H (after its ReLU, in eval mode) and the label Y, on a seeded random\n' +
+    'sample of the test split, averaged over random directions, with its standard\n' +
+    'error (docs/smi.md).\n' +
+    'For MID-L layers it also compares I(h_j; Y) of the neurons the gate selects most\n' +
+    'often with the neurons it selects least often (a share of the layer each).',
+  flags: {
+    checkpoint,
+    layer: optionalListFlag('layer', (item) => item, {
+      placeholder: 'LIST', help: 'hidden layers by name (hidden1, hidden2, ...) or module path\n(default: every hidden layer)',
+    }),
+    directions: numberFlag('directions', { placeholder: 'M', help: 'random directions', min: 2, integer: true, default: 1000 }),
+    examples: numberFlag('examples', { placeholder: 'N', help: 'test examples sampled at random', min: 2, integer: true, default: 2000 }),
+    neuronShare: numberFlag('neuron-share', {
+      placeholder: 'X', help: "share of a MID-L layer's neurons per group", min: 1e-6, max: 0.5, default: 0.25,
+    }),
+    seed: withHelp(seed, 'seed of the sample and the directions (default 1)'),
+    dataDir,
+  },
+  notes: 'Values are in nats.',
+  async run(v) {
+    const settings = { directions: v.directions, examples: v.examples, seed: v.seed, neuronShare: v.neuronShare };
+    const { model, config, inputShape } = modelFromCheckpoint(v.checkpoint);
+    const data = await loadDataset(config.dataset, { dataDir: checkDataDir(v.dataDir) });
     const problem = smiSampleProblem(data.test, settings);
     if (problem !== null) throw new MidlInputError(`--examples: ${problem}`);
     let records: SmiStudyRecord[];
     try {
-      records = smiOfModel(model, { dataset: config.dataset, model: config.model, seed: config.seed }, data.test, inputShape, settings, layers);
+      records = smiOfModel(model, { dataset: config.dataset, model: config.model, seed: config.seed }, data.test, inputShape, settings, v.layer);
     } catch (err) {
       if (err instanceof RangeError && err.message.startsWith('no hidden layer')) throw new MidlInputError(`--layer: ${err.message}`);
       throw err;
     }
-    process.stdout.write(`${config.dataset} ${config.model} (seed ${config.seed}), ${flags.checkpoint}\n\n${smiTable(records)}\n`);
+    process.stdout.write(`${config.dataset} ${config.model} (seed ${config.seed}), ${v.checkpoint}\n\n${smiTable(records)}\n`);
     const lines = neuronLines(records);
     if (lines.length > 0) process.stdout.write(`\n${lines.join('\n')}\n`);
-    if (flags.json) {
+    if (v.json) {
       const summary = {
-        checkpoint: flags.checkpoint, dataset: config.dataset, model: config.model, seed: config.seed, direction_seed: settings.seed, smi: records,
+        checkpoint: v.checkpoint, dataset: config.dataset, model: config.model, seed: config.seed, direction_seed: settings.seed, smi: records,
       };
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     }
     return 0;
   },
-};
+});

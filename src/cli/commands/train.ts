@@ -1,96 +1,83 @@
 /** `midl train`: train one model on one dataset and report accuracy, active neurons and FLOPs. */
 import { loadDataset } from '../../data/load.js';
 import { MidlInputError } from '../../errors.js';
-import { datasetNames } from '../../data/types.js';
 import { formatCostReport } from '../../midl/cost.js';
 import { variants } from '../../experiments/models.js';
 import { recipeFor } from '../../experiments/recipes.js';
 import { runSummary, runTraining, type RunConfig } from '../../experiments/run.js';
-import { choiceFlag, numberFlag, parseFlags, requiredChoice } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand, type FlagValues } from '../command.js';
+import { booleanFlag, choiceFlag, numberFlag, withHelp } from '../flags.js';
+import { checkDataDir, prepareOutDir } from '../paths.js';
 import { ProgressBar } from '../progress.js';
+import { dataDir, dataset, epochs, keep, limitTrain, out, seed } from '../shared-flags.js';
 
-const help = `Usage: midl train --dataset D [options]
+const flags = {
+  dataset,
+  model: choiceFlag('model', variants, { placeholder: 'M', help: 'the model', default: 'dense' }),
+  keep: withHelp(keep, 'MID-L / static keep ratio in (0, 1] (default 0.45)'),
+  epochs,
+  batchSize: numberFlag('batch-size', { placeholder: 'B', help: "minibatch size (default: the recipe's)", min: 1, integer: true }),
+  lr: numberFlag('lr', { placeholder: 'X', help: "Adam learning rate (default: the recipe's)", min: 1e-9, max: 10 }),
+  seed,
+  limitTrain,
+  labelNoise: numberFlag('label-noise', {
+    placeholder: 'P', help: 'flip a fraction P of training labels to another class', min: 0, max: 1, default: 0,
+  }),
+  finetuneEpochs: numberFlag('finetune-epochs', {
+    placeholder: 'N', help: 'static model: fine-tune N epochs after fixing its neurons', min: 0, integer: true, default: 0,
+  }),
+  dataDir,
+  out: withHelp(
+    out,
+    'write DIR/checkpoint.safetensors after every epoch; at the end\n' +
+      'DIR/final.safetensors (the model and its config: what midl eval\n' +
+      '--checkpoint reads), DIR/model.safetensors (weights only, PyTorch\n' +
+      'key names) and DIR/run.json',
+  ),
+  resume: booleanFlag('resume', 'continue from DIR/checkpoint.safetensors (needs --out)'),
+};
 
-Trains one model of the MID-L study, then reports its test accuracy, active
-neurons and FLOPs per example (with the dense counterpart's).
-
-Options:
-  --dataset D          ${datasetNames.join(', ')} (required)
-  --model M            ${variants.join(', ')} (default dense)
-  --keep X             MID-L / static keep ratio in (0, 1] (default 0.45)
-  --epochs N           training epochs (default: the dataset's recipe)
-  --batch-size B       minibatch size (default: the recipe's)
-  --lr X               Adam learning rate (default: the recipe's)
-  --seed S             seed of every random draw (default 1)
-  --limit-train N      train on a seeded random subset of N examples
-  --label-noise P      flip a fraction P of training labels to another class
-  --finetune-epochs N  static model: fine-tune N epochs after fixing its neurons (default 0)
-  --data-dir DIR       where the dataset's files are (default: $MIDL_DATA_DIR, then the cache)
-  --out DIR            write a checkpoint after every epoch, and run.json, model.safetensors
-  --resume             continue from DIR/checkpoint.safetensors (needs --out)
-  --json               last line of stdout is one JSON object with the results
-  --verbose            stack traces on errors
-  -h, --help           this text
-`;
-
-function trainConfigFromFlags(flags: Record<string, unknown>, dataset: RunConfig['dataset']): RunConfig {
-  const recipe = recipeFor(dataset, false);
+function configFromFlags(v: FlagValues<typeof flags>): RunConfig {
+  const recipe = recipeFor(v.dataset, false);
   return {
-    dataset,
-    model: choiceFlag(flags, 'model', variants, 'dense'),
-    seed: numberFlag(flags, 'seed', 1, { min: 0, max: 2 ** 32 - 1, integer: true }),
-    epochs: numberFlag(flags, 'epochs', recipe.epochs, { min: 1, integer: true }),
-    batchSize: numberFlag(flags, 'batch-size', recipe.batchSize, { min: 1, integer: true }),
-    lr: numberFlag(flags, 'lr', recipe.lr, { min: 1e-9, max: 10 }),
+    dataset: v.dataset,
+    model: v.model,
+    seed: v.seed,
+    epochs: v.epochs ?? recipe.epochs,
+    batchSize: v.batchSize ?? recipe.batchSize,
+    lr: v.lr ?? recipe.lr,
     weightDecay: recipe.weightDecay,
-    keep: numberFlag(flags, 'keep', 0.45, { min: 1e-6, max: 1 }),
+    keep: v.keep,
     dropout: 0.2,
-    limitTrain: flags['limit-train'] === undefined ? null : numberFlag(flags, 'limit-train', 0, { min: 1, integer: true }),
+    limitTrain: v.limitTrain ?? null,
     limitTest: null,
-    labelNoise: numberFlag(flags, 'label-noise', 0, { min: 0, max: 1 }),
-    finetuneEpochs: numberFlag(flags, 'finetune-epochs', 0, { min: 0, integer: true }),
+    labelNoise: v.labelNoise,
+    finetuneEpochs: v.finetuneEpochs,
   };
 }
 
-const trainFlagSpec = {
-  dataset: { type: 'string' },
-  model: { type: 'string' },
-  keep: { type: 'string' },
-  epochs: { type: 'string' },
-  'batch-size': { type: 'string' },
-  lr: { type: 'string' },
-  seed: { type: 'string' },
-  'limit-train': { type: 'string' },
-  'label-noise': { type: 'string' },
-  'finetune-epochs': { type: 'string' },
-  'data-dir': { type: 'string' },
-  out: { type: 'string' },
-  resume: { type: 'boolean' },
-} as const;
-
-export const trainCommand: Command = {
+export const trainCommand = defineCommand({
   name: 'train',
   summary: 'train a model on a dataset; report accuracy, active neurons, FLOPs',
-  help,
-  async run(argv) {
-    const flags = parseFlags(argv, { ...trainFlagSpec });
-    if (flags.help) {
-      process.stdout.write(help);
-      return 0;
-    }
-    const dataset = requiredChoice(flags, 'dataset', datasetNames);
-    const cfg = trainConfigFromFlags(flags, dataset);
-    if (flags.resume && flags.out === undefined) throw new MidlInputError('--resume: needs --out DIR (where the checkpoint is)');
-    const data = await loadDataset(dataset, { dataDir: flags['data-dir'] as string | undefined });
+  usage: 'midl train --dataset D [options]',
+  description:
+    'Trains one model of the MID-L study, then reports its test accuracy, active\n' +
+    "neurons and FLOPs per example (with the dense counterpart's). With --out DIR,\n" +
+    'evaluate it later with: midl eval --checkpoint DIR/final.safetensors',
+  flags,
+  async run(v) {
+    const cfg = configFromFlags(v);
+    if (v.resume && v.out === undefined) throw new MidlInputError('--resume: needs --out DIR (where the checkpoint is)');
+    const outDir = v.out === undefined ? undefined : prepareOutDir(v.out);
+    const data = await loadDataset(v.dataset, { dataDir: checkDataDir(v.dataDir) });
     let bar: ProgressBar | null = null;
     let recent = 0;
     const r = runTraining(data, cfg, {
-      outDir: flags.out as string | undefined,
-      resume: flags.resume === true,
+      outDir,
+      resume: v.resume,
       hooks: {
-        onEpochStart: (epoch, epochs, examples) => {
-          bar = new ProgressBar(`epoch ${epoch}/${epochs}`, examples);
+        onEpochStart: (epoch, epochCount, examples) => {
+          bar = new ProgressBar(`epoch ${epoch}/${epochCount}`, examples);
           recent = 0;
         },
         onBatch: (b) => {
@@ -100,12 +87,11 @@ export const trainCommand: Command = {
         onEpochEnd: (e) => bar?.finish({ loss: e.train_loss.toFixed(4), train_acc: e.train_accuracy.toFixed(4), test_acc: e.test_accuracy.toFixed(4) }),
       },
     });
-    const summary = runSummary(r);
     process.stdout.write(
-      `${dataset} ${cfg.model}: test accuracy ${(100 * r.testAccuracy).toFixed(2)}% after ${cfg.epochs} epoch(s) ` +
+      `${v.dataset} ${cfg.model}: test accuracy ${(100 * r.testAccuracy).toFixed(2)}% after ${cfg.epochs} epoch(s) ` +
         `on ${r.train.count} examples (${r.trainSeconds.toFixed(1)} s training)\n\n${formatCostReport(r.cost)}\n`,
     );
-    if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (v.json) process.stdout.write(`${JSON.stringify(runSummary(r))}\n`);
     return 0;
   },
-};
+});

@@ -111,3 +111,51 @@ export function overfittingRecord(
     test_examples: r.test.count,
   };
 }
+
+/** The records of a robustness study of one dataset (what `midl robustness --json` prints). */
+export interface RobustnessRecords {
+  label_noise: LabelNoiseStudyRecord[];
+  input_noise: InputNoiseStudyRecord[];
+  overfitting: OverfittingStudyRecord[];
+}
+
+/** Which models, seeds and noise levels a robustness study runs; empty lists and a null subset skip a part. */
+export interface RobustnessPlan {
+  plan: TrainingPlan;
+  models: Variant[];
+  seeds: number[];
+  labelNoise: number[];
+  inputNoise: number[];
+  subset: number | null;
+  overfitEpochs: number;
+}
+
+/**
+ * Every run of the plan, in model, seed order: a clean model (label noise 0, and the input
+ * noise levels on its test split), a model per label noise level, and the overfitting run.
+ * hooksFor(label) gives each training run its progress hooks.
+ */
+export function runRobustness(data: Dataset, p: RobustnessPlan, hooksFor: (label: string) => RunHooks = () => ({})): RobustnessRecords {
+  const records: RobustnessRecords = { label_noise: [], input_noise: [], overfitting: [] };
+  const percent = (x: number): string => `${Math.round(100 * x)}%`;
+  for (const model of p.models) {
+    for (const seed of p.seeds) {
+      const label = `${data.name} ${model} seed ${seed}`;
+      const clean = runTraining(data, planConfig(data.name, model, seed, p.plan), { hooks: hooksFor(`${label} clean`) });
+      records.label_noise.push({
+        dataset: data.name, model, seed, noise: 0, test_accuracy: clean.testAccuracy,
+        epochs: p.plan.epochs, train_examples: clean.train.count, test_examples: clean.test.count,
+      });
+      records.input_noise.push(...inputNoiseRecords(data, [{ config: clean.config, model: clean.model }], [...new Set([0, ...p.inputNoise])]));
+      for (const noise of p.labelNoise.filter((n) => n > 0)) {
+        const hooks = hooksFor(`${label} ${percent(noise)} labels flipped`);
+        records.label_noise.push(labelNoiseRecord(data, p.plan, model, seed, noise, { hooks }));
+      }
+      if (p.subset !== null) {
+        const hooks = hooksFor(`${label} ${percent(p.subset)} subset`);
+        records.overfitting.push(overfittingRecord(data, p.plan, model, seed, p.subset, p.overfitEpochs, { hooks }));
+      }
+    }
+  }
+  return records;
+}
