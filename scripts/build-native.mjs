@@ -1,10 +1,12 @@
 // The package's install script: builds the native addon with node-gyp. A failed build
-// is not fatal: it prints what went wrong and how to fix it, and exits 0 so the package
-// still installs and runs on the (slow) reference backend.
+// is not fatal: it says plainly that it failed and why (no C++ compiler, no OpenBLAS
+// headers, ...), how to fix it, and exits 0 so the package still installs and runs on
+// the (slow) reference backend.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { missingPrerequisites } from './native-prerequisites.mjs';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,14 +23,17 @@ function nodeGypCommand() {
 }
 
 function warn(reason) {
+  const missing = missingPrerequisites();
   const lines = [
     '',
-    'midl: WARNING: the native backend was not built.',
+    'midl: WARNING: the native build FAILED; midl will run 50-80x slower on its reference backend.',
     `  What failed: ${reason}`,
+    ...(missing.length > 0 ? ['  Why:', ...missing.map((m) => `    - ${m}`)] : []),
     '  midl still works, on its slow reference backend (plain TypeScript).',
     '  To get the fast backend, install a C++ toolchain, Python 3 and OpenBLAS, then rebuild:',
     '    sudo apt-get install build-essential python3 libopenblas-dev',
     '    npm rebuild midl        (or, in a checkout of midl: npm rebuild)',
+    "  Then 'npx midl doctor' shows the backend in use.",
     '',
   ];
   console.warn(lines.join('\n'));
