@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { injectLabelNoise, limitTrain } from '../data/loader.js';
-import type { Dataset, Split } from '../data/types.js';
+import { datasetNames, type Dataset, type Split } from '../data/types.js';
 import { MidlInputError } from '../errors.js';
 import { costReport, resetActivity, type CostReport } from '../midl/cost.js';
 import type { MidlOptions } from '../midl/layer.js';
@@ -17,10 +17,10 @@ import { Adam } from '../optim/adam.js';
 import { Rng } from '../tensor/rng.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { saveSafetensors } from '../tensor/safetensors.js';
-import { loadCheckpoint, restoreModel, saveCheckpoint } from './checkpoint.js';
-import { buildModel, type Variant } from './models.js';
+import { loadCheckpoint, restoreModel, saveCheckpoint, type LoadedCheckpoint, type MetaChecker } from './checkpoint.js';
+import { buildModel, variants, type Variant } from './models.js';
 import type { LayerActivity } from './results.js';
-import { evaluateAccuracy, trainEpoch, type BatchReport, type EpochRecord } from './train.js';
+import { evaluateAccuracy, NonFiniteLossError, trainEpoch, type BatchReport, type EpochRecord, type EpochOptions } from './train.js';
 
 export interface RunConfig {
   dataset: Dataset['name'];
@@ -100,7 +100,7 @@ export function runTraining(data: Dataset, cfg: RunConfig, o: { outDir?: string;
   let startEpoch = 0;
   const checkpointFile = o.outDir === undefined ? null : path.join(o.outDir, CHECKPOINT);
   if (o.resume === true && checkpointFile !== null && fs.existsSync(checkpointFile)) {
-    const ck = loadCheckpoint<RunConfig, EpochRecord>(checkpointFile);
+    const ck = loadRunCheckpoint(checkpointFile);
     if (JSON.stringify(ck.meta.config) !== JSON.stringify(cfg)) {
       throw new MidlInputError(`${checkpointFile}: written by a run with a different configuration; use another --out or drop --resume`);
     }
@@ -115,7 +115,7 @@ export function runTraining(data: Dataset, cfg: RunConfig, o: { outDir?: string;
   for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
     o.hooks?.onEpochStart?.(epoch + 1, cfg.epochs, train.count);
     const started = process.hrtime.bigint();
-    const r = trainEpoch(model, opt, train, data.inputShape, { epoch, batchSize: cfg.batchSize, rng: shuffleRng, onBatch: o.hooks?.onBatch });
+    const r = guardedEpoch(model, opt, train, data.inputShape, { epoch, batchSize: cfg.batchSize, rng: shuffleRng, onBatch: o.hooks?.onBatch }, checkpointFile);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     trainSeconds += seconds;
     const record = { epoch: epoch + 1, train_loss: r.loss, train_accuracy: r.accuracy, test_accuracy: evaluateAccuracy(model, test, data.inputShape), seconds };
@@ -140,6 +140,23 @@ export function runTraining(data: Dataset, cfg: RunConfig, o: { outDir?: string;
 }
 
 /**
+ * One training epoch; a non-finite loss stops the run with a one-line error saying where,
+ * and which checkpoint still holds the last good state (it is written only after a finished epoch).
+ */
+function guardedEpoch(
+  model: Sequential, opt: Adam, train: Split, inputShape: number[], o: EpochOptions, checkpointFile: string | null,
+): { loss: number; accuracy: number } {
+  try {
+    return trainEpoch(model, opt, train, inputShape, o);
+  } catch (err) {
+    if (!(err instanceof NonFiniteLossError)) throw err;
+    const kept = checkpointFile !== null && fs.existsSync(checkpointFile)
+      ? `; the last good checkpoint is ${checkpointFile}` : '';
+    throw new MidlInputError(`training stopped: ${err.message} (try a lower --lr)${kept}`);
+  }
+}
+
+/**
  * Fine-tunes a static-sparse model for cfg.finetuneEpochs with a fresh optimizer (the
  * dropped neurons' outputs are masked, so only the kept ones learn); appends to history.
  */
@@ -154,7 +171,7 @@ function finetune(
     const epoch = cfg.epochs + e;
     hooks?.onEpochStart?.(epoch + 1, cfg.epochs + epochs, train.count);
     const started = process.hrtime.bigint();
-    const r = trainEpoch(model, opt, train, data.inputShape, { epoch, batchSize: cfg.batchSize, rng, onBatch: hooks?.onBatch });
+    const r = guardedEpoch(model, opt, train, data.inputShape, { epoch, batchSize: cfg.batchSize, rng, onBatch: hooks?.onBatch }, null);
     const s = Number(process.hrtime.bigint() - started) / 1e9;
     seconds += s;
     const record = { epoch: epoch + 1, train_loss: r.loss, train_accuracy: r.accuracy, test_accuracy: evaluateAccuracy(model, test, data.inputShape), seconds: s };
@@ -213,14 +230,77 @@ function writeRunFiles(dir: string, data: Dataset, r: RunOutcome): void {
   writeFileAtomic(path.join(dir, 'run.json'), `${JSON.stringify(runSummary(r), null, 2)}\n`);
 }
 
+/** A RunConfig from a checkpoint's metadata, every field checked (one line naming the field otherwise). */
+function checkRunConfig(c: MetaChecker, value: unknown): RunConfig {
+  const o = c.object('config', value);
+  const count = (key: string, min: number): number => c.number(`config.${key}`, o[key], { min, integer: true });
+  const limit = (key: string): number | null => (o[key] === null ? null : count(key, 1));
+  const cfg: RunConfig = {
+    dataset: c.oneOf('config.dataset', o.dataset, datasetNames),
+    model: c.oneOf('config.model', o.model, variants),
+    seed: c.number('config.seed', o.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
+    epochs: count('epochs', 0),
+    batchSize: count('batchSize', 1),
+    lr: c.number('config.lr', o.lr, { above: 0 }),
+    weightDecay: c.number('config.weightDecay', o.weightDecay, { min: 0 }),
+    keep: c.number('config.keep', o.keep, { above: 0, max: 1 }),
+    dropout: c.number('config.dropout', o.dropout, { min: 0, max: 1 }),
+    limitTrain: limit('limitTrain'),
+    limitTest: limit('limitTest'),
+    labelNoise: c.number('config.labelNoise', o.labelNoise, { min: 0, max: 1 }),
+  };
+  if (o.finetuneEpochs !== undefined) cfg.finetuneEpochs = count('finetuneEpochs', 0);
+  if (o.midl !== undefined) cfg.midl = checkMidlOptions(c, o.midl);
+  return cfg;
+}
+
+/** MID-L options of a config: known keys with values of their type (the layer checks their ranges). */
+function checkMidlOptions(c: MetaChecker, value: unknown): NonNullable<RunConfig['midl']> {
+  const o = c.object('config.midl', value);
+  const num = (key: string): number | undefined => (o[key] === undefined ? undefined : c.number(`config.midl.${key}`, o[key], {}));
+  const text = (key: string): string | undefined => {
+    if (o[key] !== undefined && typeof o[key] !== 'string') c.fail(`config.midl.${key}`, `expected a string, got ${JSON.stringify(o[key])}`);
+    return o[key] === undefined ? undefined : String(o[key]);
+  };
+  const known = ['rank', 'threshold', 'activation', 'gatePenalty', 'keepWarmupEpochs', 'ste', 'gateBiasInit', 'inference'];
+  const unknown = Object.keys(o).find((k) => !known.includes(k));
+  if (unknown !== undefined) c.fail(`config.midl.${unknown}`, `not a MID-L option (expected ${known.join(', ')})`);
+  const options = {
+    rank: num('rank'), threshold: num('threshold'), gatePenalty: num('gatePenalty'), keepWarmupEpochs: num('keepWarmupEpochs'),
+    gateBiasInit: num('gateBiasInit'), activation: text('activation'), ste: text('ste'), inference: text('inference'),
+  };
+  // Strings are checked against their choices by the MIDL constructor (modelFromCheckpoint turns its error into one line).
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as NonNullable<RunConfig['midl']>;
+}
+
+/** Reads a checkpoint written by runTraining, its metadata and tensors checked. */
+export function loadRunCheckpoint(file: string): LoadedCheckpoint<RunConfig, EpochRecord> {
+  return loadCheckpoint<RunConfig, EpochRecord>(file, checkRunConfig);
+}
+
 /** Rebuilds a trained model from a checkpoint written by runTraining. */
 export function modelFromCheckpoint(file: string): { model: Sequential; config: RunConfig; inputShape: number[]; numClasses: number } {
-  const ck = loadCheckpoint<RunConfig, EpochRecord>(file);
+  const ck = loadRunCheckpoint(file);
   const cfg = ck.meta.config;
   const m = ck.meta.model;
   const fakeData = { name: cfg.dataset, inputShape: m.inputShape, numClasses: m.numClasses } as Dataset;
-  const model = modelFor(fakeData, cfg, new Rng(cfg.seed));
-  if (m.staticSparse) toStaticSparse(model, cfg.keep);
+  let model: Sequential;
+  try {
+    model = modelFor(fakeData, cfg, new Rng(cfg.seed));
+    if (m.staticSparse) toStaticSparse(model, cfg.keep);
+  } catch (err) {
+    throw new MidlInputError(`${file}: checkpoint metadata does not describe a model midl builds: ${err instanceof Error ? err.message : String(err)}`);
+  }
   restoreModel(model, ck.model, file);
   return { model, config: cfg, inputShape: m.inputShape, numClasses: m.numClasses };
+}
+
+/** A checkpoint's model must take the dataset's inputs and give its classes. */
+export function checkFitsData(file: string, loaded: { inputShape: number[]; numClasses: number }, data: Dataset): void {
+  if (loaded.inputShape.join('x') !== data.inputShape.join('x')) {
+    throw new MidlInputError(`${file}: checkpoint metadata model.inputShape is [${loaded.inputShape}], the ${data.name} data is [${data.inputShape}]`);
+  }
+  if (loaded.numClasses !== data.numClasses) {
+    throw new MidlInputError(`${file}: checkpoint metadata model.numClasses is ${loaded.numClasses}, the ${data.name} data has ${data.numClasses} classes`);
+  }
 }

@@ -22,6 +22,14 @@ export interface BatchReport {
   loss: number;
 }
 
+/** Training stopped because the loss became NaN or infinite (the step's update was not applied). */
+export class NonFiniteLossError extends Error {
+  constructor(readonly epoch: number, readonly step: number, readonly loss: number) {
+    super(`the training loss became ${loss} at epoch ${epoch}, step ${step}`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
 /** Modules may add training terms (MID-L's gate penalty) and follow the epoch (keep warm-up). */
 interface TrainingHooks {
   auxiliaryLoss?(): Tensor | null;
@@ -59,7 +67,9 @@ export function trainEpoch(
   let lossSum = 0;
   let correct = 0;
   let seen = 0;
+  let step = 0;
   for (const batch of loader.epoch(o.rng)) {
+    step++;
     tellEpochProgress(model, o.epoch + seen / train.count);
     seen += batch.size;
     const x = new Tensor(batch.x, [batch.size, ...inputShape]);
@@ -68,6 +78,11 @@ export function trainEpoch(
     const aux = auxiliaryLosses(model);
     const lossValue = loss.item();
     if (aux !== null) loss = add(loss, aux);
+    const total = aux === null ? lossValue : loss.item();
+    if (!Number.isFinite(total)) {
+      releaseGraph(loss);
+      throw new NonFiniteLossError(o.epoch + 1, step, total);
+    }
     opt.zeroGrad();
     loss.backward();
     opt.step();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadCheckpoint } from '../../src/experiments/checkpoint.js';
+import { loadRunCheckpoint } from '../../src/experiments/run.js';
 import { sharedDataDir, tempDir } from '../helpers.js';
 import { runCli, startCli } from './cli.js';
 
@@ -39,7 +39,7 @@ describe('train --out / --resume', () => {
     child.kill('SIGKILL');
     const r = await done;
     assert.equal(r.signal, 'SIGKILL');
-    const epochsDone = loadCheckpoint(checkpoint).meta.epochsDone;
+    const epochsDone = loadRunCheckpoint(checkpoint).meta.epochsDone;
     assert.ok(epochsDone >= 1 && epochsDone < EPOCHS, `killed after ${epochsDone} epochs`);
     assert.ok(!fs.existsSync(path.join(killed, 'model.safetensors')));
     assert.deepEqual(fs.readdirSync(killed).filter((f) => f.endsWith('.tmp')), [], 'no torn temp files');

@@ -14,7 +14,7 @@ import { variants, type Variant } from '../../experiments/models.js';
 import { recipeFor } from '../../experiments/recipes.js';
 import { formatBytes, formatMs } from '../../experiments/report/format.js';
 import { textTable } from '../../experiments/report/markdown.js';
-import { modelFromCheckpoint, runTraining } from '../../experiments/run.js';
+import { checkFitsData, modelFromCheckpoint, runTraining } from '../../experiments/run.js';
 import { defineCommand } from '../command.js';
 import { listFlag, numberFlag, optionalListFlag, stringFlag, withHelp } from '../flags.js';
 import { checkDataDir } from '../paths.js';
@@ -52,6 +52,7 @@ function subjectFor(data: Dataset, model: Variant, o: SubjectOptions): BenchSubj
     const loaded = modelFromCheckpoint(file);
     if (loaded.config.dataset !== data.name) throw new MidlInputError(`${file}: trained on ${loaded.config.dataset}, not ${data.name}`);
     if (loaded.config.model !== model) throw new MidlInputError(`${file}: a ${loaded.config.model} model, given as ${model}`);
+    checkFitsData(file, loaded, data);
     return { model, net: loaded.model };
   }
   const recipe = recipeFor(data.name, false);

@@ -4,7 +4,7 @@ import { MidlInputError } from '../../errors.js';
 import { loadDataset } from '../../data/load.js';
 import { benchLayer, benchLayerPhases, benchTrainedLayers, type LayerBenchRow } from '../../experiments/layer-bench.js';
 import type { LayerPhases } from '../../experiments/layer-phases.js';
-import { modelFromCheckpoint } from '../../experiments/run.js';
+import { checkFitsData, modelFromCheckpoint } from '../../experiments/run.js';
 import { MIDL } from '../../midl/layer.js';
 import { benchModelCommand } from './bench-model.js';
 import { commandGroup, defineCommand } from '../command.js';
@@ -48,11 +48,13 @@ function jsonRows(rows: LayerBenchRow[]): object[] {
 async function benchTrainedCommand(
   file: string, dataDir: string | undefined, batches: number[], phases: boolean, json: boolean,
 ): Promise<number> {
-  const { model, config, inputShape } = modelFromCheckpoint(file);
+  const loaded = modelFromCheckpoint(file);
+  const { model, config, inputShape } = loaded;
   if (!model.layers.some((m) => m instanceof MIDL)) {
     throw new MidlInputError(`--checkpoint: ${file} holds a ${config.model} model, with no MID-L layer`);
   }
   const data = await loadDataset(config.dataset, { dataDir });
+  checkFitsData(file, loaded, data);
   const layers = benchTrainedLayers(model, data.test, inputShape, batches, phases);
   for (const l of layers) {
     printRows(`${config.dataset} layer ${l.layer}: ${l.in} -> ${l.out}, keep ${l.keep}`, l.rows);

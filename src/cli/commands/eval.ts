@@ -3,7 +3,7 @@ import { loadDataset } from '../../data/load.js';
 import { limitTrain as limitSplit } from '../../data/loader.js';
 import { formatCostReport } from '../../midl/cost.js';
 import { withGaussianNoise } from '../../experiments/noise.js';
-import { evaluateRun, modelFromCheckpoint } from '../../experiments/run.js';
+import { checkFitsData, evaluateRun, modelFromCheckpoint } from '../../experiments/run.js';
 import { Rng } from '../../tensor/rng.js';
 import { defineCommand } from '../command.js';
 import { numberFlag, withHelp } from '../flags.js';
@@ -27,8 +27,10 @@ export const evalCommand = defineCommand({
     limitTest,
   },
   async run(v) {
-    const { model, config, inputShape } = modelFromCheckpoint(v.checkpoint);
+    const loaded = modelFromCheckpoint(v.checkpoint);
+    const { model, config, inputShape } = loaded;
     const data = await loadDataset(config.dataset, { dataDir: checkDataDir(v.dataDir) });
+    checkFitsData(v.checkpoint, loaded, data);
     let test = data.test;
     if (v.limitTest !== undefined) test = limitSplit(test, v.limitTest, new Rng(0));
     test = withGaussianNoise(test, v.inputNoise, new Rng(v.seed));

@@ -3,7 +3,7 @@ import { loadDataset } from '../../data/load.js';
 import { MidlInputError } from '../../errors.js';
 import { smiOfModel, smiSampleProblem, type Distribution, type SmiStudyRecord } from '../../experiments/analyses/smi-study.js';
 import { textTable } from '../../experiments/report/markdown.js';
-import { modelFromCheckpoint } from '../../experiments/run.js';
+import { checkFitsData, modelFromCheckpoint } from '../../experiments/run.js';
 import { defineCommand } from '../command.js';
 import { numberFlag, optionalListFlag, withHelp } from '../flags.js';
 import { checkDataDir } from '../paths.js';
@@ -62,8 +62,10 @@ export const smiCommand = defineCommand({
   notes: 'Values are in nats.',
   async run(v) {
     const settings = { directions: v.directions, examples: v.examples, seed: v.seed, neuronShare: v.neuronShare };
-    const { model, config, inputShape } = modelFromCheckpoint(v.checkpoint);
+    const loaded = modelFromCheckpoint(v.checkpoint);
+    const { model, config, inputShape } = loaded;
     const data = await loadDataset(config.dataset, { dataDir: checkDataDir(v.dataDir) });
+    checkFitsData(v.checkpoint, loaded, data);
     const problem = smiSampleProblem(data.test, settings);
     if (problem !== null) throw new MidlInputError(`--examples: ${problem}`);
     let records: SmiStudyRecord[];
