@@ -45,7 +45,8 @@ function htmlTable(table: Table, highlightModel = true): string {
       return `<tr${midl}>${row.map((c, i) => cell('td', c, i)).join('')}</tr>`;
     })
     .join('\n');
-  return `<div class="table-wrap"><table><thead>${head}</thead><tbody>\n${body}\n</tbody></table></div>`;
+  const note = table.note === undefined ? '' : `<p class="note">${escapeHtml(table.note)}</p>`;
+  return `<div class="table-wrap"><table><thead>${head}</thead><tbody>\n${body}\n</tbody></table></div>${note}`;
 }
 
 async function figure(plot: Plot): Promise<string> {

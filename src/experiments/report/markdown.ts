@@ -12,7 +12,8 @@ function markdownCell(text: string): string {
 export function markdownTable(table: Table): string {
   const line = (cells: string[]): string => `| ${cells.map(markdownCell).join(' | ')} |`;
   const rule = table.header.map((_, i) => (i >= table.numericFrom ? '---:' : ':---'));
-  return [line(table.header), `|${rule.join('|')}|`, ...table.rows.map(line)].join('\n');
+  const lines = [line(table.header), `|${rule.join('|')}|`, ...table.rows.map(line)];
+  return table.note === undefined ? lines.join('\n') : `${lines.join('\n')}\n\n${table.note}`;
 }
 
 function claimLine(claim: Claim): string {
@@ -51,7 +52,8 @@ export function textTable(table: Table): string {
   const widths = table.header.map((h, i) => Math.max(h.length, ...table.rows.map((r) => r[i].length)));
   const line = (cells: string[]): string =>
     cells.map((c, i) => (i >= table.numericFrom ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  return [line(table.header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line)].join('\n');
+  const lines = [line(table.header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line)];
+  return table.note === undefined ? lines.join('\n') : `${lines.join('\n')}\n${table.note}`;
 }
 
 /** The paper-style results table for a terminal. */

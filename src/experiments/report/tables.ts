@@ -1,7 +1,7 @@
 /** The report's tables as display strings, shared by the text, Markdown and HTML renderers. */
 import type { ModelKind, StudyResults } from '../results.js';
 import { groupBy, mean, sampleStd } from './stats.js';
-import { byStudyOrder, type RunSummary } from './summary.js';
+import { byStudyOrder, MIN_TEST_EXAMPLES, type RunSummary } from './summary.js';
 import { formatAccuracy, formatBytes, formatCount, formatMs, formatSeconds, pct } from './format.js';
 
 export interface Table {
@@ -10,32 +10,57 @@ export interface Table {
   rows: string[][];
   /** Columns from this index on hold numbers and are right-aligned. */
   numericFrom: number;
+  /** A line printed under the table, if any. */
+  note?: string;
 }
 
 /** What the results table's units mean; printed under it in every format. */
 export const TABLE_NOTE =
   'Test accuracy: mean ± sample std over seeds, in %. Active neurons: share of hidden neurons whose full path is ' +
   'computed, averaged over test examples. FLOPs = 2 x MACs per example at inference; Saving = dense FLOPs / model FLOPs. ' +
-  'Latency: ms per batch. Train time: wall-clock seconds per run, mean over seeds.';
+  "Latency: median ms per batch from the latency analysis, which times all of a dataset's models side by side in one " +
+  "process after training ('-': not timed). Param. memory: the model's stored parameters; Activations: the most bytes " +
+  'live at once in one forward, per example (the process peak RSS is under the latency table). ' +
+  `Train time: wall-clock seconds per run, mean over seeds. An accuracy on fewer than ${MIN_TEST_EXAMPLES} test examples ` +
+  'is marked "too few test ex." and counts in no verdict.';
+
+/** The batch sizes shown in the results table: 1 and the largest timed batch. */
+function shownBatches(summaries: readonly RunSummary[]): number[] {
+  const timed = summaries.flatMap((s) => [...s.latency_ms.keys()]);
+  const largest = timed.length === 0 ? 256 : Math.max(...timed);
+  return largest === 1 ? [1] : [1, largest];
+}
+
+function accuracyCell(s: RunSummary): string {
+  return s.too_few_test_examples ? `${formatAccuracy(s)} (too few test ex.)` : formatAccuracy(s);
+}
 
 /** The paper-style table: one row per dataset and model. */
 export function resultsTable(summaries: readonly RunSummary[]): Table {
+  const batches = shownBatches(summaries);
+  const latency = (s: RunSummary, b: number): string => {
+    const ms = s.latency_ms.get(b);
+    return ms === undefined ? '-' : formatMs(ms);
+  };
+  const bytes = (v: number | null): string => (v === null ? '-' : formatBytes(v));
   return {
     title: 'Results',
     header: [
       'Dataset', 'Model', 'Test acc. (%)', 'Active neurons', 'FLOPs/example', 'Saving', 'Params',
-      'Latency b=1 (ms)', 'Latency b=256 (ms)', 'Train time', 'Train / test ex.', 'Epochs', 'Seeds',
+      ...batches.map((b) => `Latency b=${b} (ms)`), 'Param. memory', 'Activations / ex.',
+      'Train time', 'Train / test ex.', 'Epochs', 'Seeds',
     ],
     rows: summaries.map((s) => [
       s.dataset,
       s.model,
-      formatAccuracy(s),
+      accuracyCell(s),
       pct(s.active_ratio),
       formatCount(s.flops_per_example),
       `${s.flops_saving.toFixed(2)}x`,
       formatCount(s.params),
-      formatMs(s.latency_ms.batch1),
-      formatMs(s.latency_ms.batch256),
+      ...batches.map((b) => latency(s, b)),
+      bytes(s.param_bytes),
+      bytes(s.activation_bytes_per_example),
       formatSeconds(s.train_seconds),
       `${s.train_examples.toLocaleString('en-US')} / ${s.test_examples.toLocaleString('en-US')}`,
       s.finetune_epochs > 0 ? `${s.epochs} + ${s.finetune_epochs} fine-tuning` : String(s.epochs),
@@ -146,14 +171,16 @@ function latencyTable(results: StudyResults): Table | null {
   const records = results.analyses?.latency;
   if (!records || records.length === 0) return null;
   const order = byStudyOrder(results);
+  const peaks = [...groupBy(records, (r) => r.dataset)].map(([dataset, rs]) => `${dataset} ${formatBytes(Math.max(...rs.map((r) => r.peak_rss_bytes)))}`);
   return {
     title: 'Inference latency and memory',
-    header: ['Dataset', 'Model', 'Batch', 'Median (ms)', 'p95 (ms)', 'Parameters', 'Activations / example', 'Peak RSS'],
+    header: ['Dataset', 'Model', 'Batch', 'Median (ms)', 'p95 (ms)', 'Parameters', 'Activations / example'],
     rows: [...records].sort((a, b) => order(a, b) || a.batch - b.batch).map((r) => [
       r.dataset, r.model, String(r.batch), formatMs(r.median_ms), formatMs(r.p95_ms),
-      formatBytes(r.param_bytes), formatBytes(r.activation_bytes_per_example), formatBytes(r.peak_rss_bytes),
+      formatBytes(r.param_bytes), formatBytes(r.activation_bytes_per_example),
     ]),
     numericFrom: 2,
+    note: `Peak RSS of the process (all of a dataset's models together, so not a model's own memory): ${peaks.join(', ')}.`,
   };
 }
 

@@ -41,8 +41,10 @@ test('results.md has the header, a row per dataset and model, the claims and the
   assert.match(md, /^# MID-L study results/);
   assert.match(md, /Machine: Intel\(R\) Xeon\(R\) CPU @ 2\.20GHz, 2 cores/);
   assert.match(md, /\*\*Quick run \(--quick\): small-configuration numbers/);
-  assert.match(md, /\| mnist \| midl \| 98\.10 ± 1\.00 \| 45\.0% \| 458\.8 k \| 1\.75x \| 600\.1 k \| 0\.160 \| 7\.60 \| 50\.0 s \| 60,000 \/ 10,000 \| 3 \| 3 \|/);
-  assert.match(md, /\| adult \| dense \| 85\.00 ± 0\.50 \| 100\.0% \|/);
+  // Latency and memory from the side-by-side latency analysis (the run's own 0.160 ms is not used).
+  assert.match(md, /\| mnist \| midl \| 98\.10 ± 1\.00 \| 45\.0% \| 458\.8 k \| 1\.75x \| 600\.1 k \| 0\.148 \| 7\.29 \| 2\.3 MiB \| 3\.5 KiB \| 50\.0 s \| 60,000 \/ 10,000 \| 3 \| 3 \|/);
+  assert.match(md, /\| adult \| dense \| 85\.00 ± 0\.50 \| 100\.0% \| .* \| - \| - \| - \| - \| /);
+  assert.match(md, /\| Latency b=1 \(ms\) \| Latency b=256 \(ms\) \| Param\. memory \| Activations \/ ex\. \|/);
   assert.equal(md.match(/^\| (mnist|adult|imdb) \| (dense|dropout|static|midl) \| \d+\.\d\d ± \d+\.\d\d \| \d+\.\d% \|/gm)?.length, 12);
   assert.match(md, /- \*\*confirmed\*\*: 1\.7x FLOPs savings\. mean 1\.75x/);
   assert.match(md, /- \*\*partly\*\*: Favorable memory usage/);
@@ -137,4 +139,20 @@ test('writeReport writes the three files and leaves no temporary files', async (
   // A second write replaces the files in place.
   await writeReport(results, dir);
   assert.deepEqual(fs.readdirSync(dir).sort(), ['report.html', 'results.json', 'results.md']);
+});
+
+test('the process peak RSS is given once per dataset, under the latency table, not as a model\'s own memory', async () => {
+  const md = renderMarkdown(syntheticResults());
+  assert.doesNotMatch(md, /\| Peak RSS \|/);
+  assert.equal(md.match(/Peak RSS of the process/g)?.length, 1);
+  assert.match(md, /Peak RSS of the process .*: mnist 171\.7 MiB\./);
+  assert.match(await renderHtml(syntheticResults()), /<p class="note">Peak RSS of the process [^<]*mnist 171\.7 MiB\.<\/p>/);
+});
+
+test('an accuracy on too few test examples is marked in the table', () => {
+  const results = syntheticResults();
+  results.runs.forEach((r) => r.dataset === 'adult' && (r.test_examples = 2));
+  const table = formatResultsTable(results);
+  assert.match(table, /^adult\s+midl\s+[\d.]+ ± [\d.]+ \(too few test ex\.\)/m);
+  assert.doesNotMatch(table, /^mnist .*too few/m);
 });

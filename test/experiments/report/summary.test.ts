@@ -56,7 +56,12 @@ test('summaries: mean, sample std, saving and sizes by hand', () => {
   near(midl.flops_saving, 1.75);
   near(dense.flops_saving, 1);
   assert.equal(midl.params, 600_116);
-  near(midl.latency_ms.batch1, 0.16);
+  // From the latency analysis (0.8 * (0.15 + 0.035)), not the run's own 0.16 ms.
+  near(midl.latency_ms.get(1) ?? NaN, 0.148);
+  assert.deepEqual([midl.param_bytes, midl.activation_bytes_per_example], [2_400_000, 3_600]);
+  const adult = findSummary(summaries, 'adult', 'midl');
+  assert.ok(adult);
+  assert.deepEqual([adult.latency_ms.size, adult.param_bytes], [0, null]);
   near(midl.train_seconds, 50);
   assert.deepEqual([midl.train_examples, midl.test_examples, midl.epochs, midl.seeds], [60_000, 10_000, 3, [1, 2, 3]]);
 });
@@ -130,12 +135,28 @@ test('analysis claims flip when MID-L falls behind dense', () => {
   assert.equal(statusAfter('latency', slowBigBatch), 'partly');
 });
 
-test('claims without data are "not measured"; latency falls back to the runs', () => {
+test('claims without data are "not measured"; latency never falls back to the runs\' own timings', () => {
   const noAnalyses = (r: StudyResults) => delete r.analyses;
   for (const id of ['smi-informativeness', 'smi-selectivity', 'label-noise', 'input-noise', 'overfitting', 'memory']) {
     assert.equal(statusAfter(id, noAnalyses), 'not measured', id);
   }
-  assert.equal(statusAfter('latency', noAnalyses), 'confirmed');
+  assert.equal(statusAfter('latency', noAnalyses), 'not measured');
   const noMidl = (r: StudyResults) => (r.runs = r.runs.filter((run) => run.model !== 'midl'));
   for (const id of ['active-neurons', 'flops', 'accuracy']) assert.equal(statusAfter(id, noMidl), 'not measured', id);
+});
+
+test('an accuracy on too few test examples is shown as such and never counts as maintained', () => {
+  const results = syntheticResults();
+  // SVHN's 17-image sample leaves 2 test images; here adult's runs are tested on 2.
+  results.runs.forEach((r) => r.dataset === 'adult' && (r.test_examples = 2));
+  const summaries = summarizeRuns(results);
+  assert.equal(findSummary(summaries, 'adult', 'midl')?.too_few_test_examples, true);
+  assert.equal(findSummary(summaries, 'mnist', 'midl')?.too_few_test_examples, false);
+  const accuracy = evaluateClaims(results).find((c) => c.id === 'accuracy');
+  assert.ok(accuracy);
+  assert.equal(accuracy.status, 'partly');
+  assert.doesNotMatch(accuracy.evidence, /adult [\d.]+% vs/);
+  assert.match(accuracy.evidence, /not counted, fewer than 100 test examples: adult \(2 test examples\)/);
+  results.runs.forEach((r) => (r.test_examples = 2));
+  assert.equal(evaluateClaims(results).find((c) => c.id === 'accuracy')?.status, 'not measured');
 });
