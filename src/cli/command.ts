@@ -46,7 +46,10 @@ export interface CommandSpec<F extends FlagSet> {
   notes?: string;
   /** False for commands that compute nothing (the backend is then not loaded). */
   computes?: boolean;
-  run(values: FlagValues<F & typeof everyCommandFlags>): Promise<number>;
+  /** A command that takes one word after its flags (`midl report DIR`): its placeholder and help line. */
+  positional?: { placeholder: string; help: string };
+  /** Runs with the flags' values (and the positional word, when the command takes one). */
+  run(values: FlagValues<F & typeof everyCommandFlags>, positional: string | undefined): Promise<number>;
 }
 
 /** The Options section: one line per flag (continuations indented under the help column). */
@@ -76,23 +79,37 @@ function joinValues(argv: readonly string[], flags: readonly Flag<unknown>[]): s
   return out;
 }
 
+interface Tokens {
+  raw: Map<string, RawValue>;
+  positionals: string[];
+}
+
 /** Tokenizes argv against the flags; unknown flags and stray words are one-line errors. */
-function tokenize(argv: readonly string[], flags: readonly Flag<unknown>[]): Map<string, RawValue> {
+function tokenize(argv: readonly string[], flags: readonly Flag<unknown>[], allowPositionals = false): Tokens {
   const options = Object.fromEntries(flags.map((f) => [f.name, f.name === 'help' ? { type: f.kind, short: 'h' } : { type: f.kind }]));
-  let values: Record<string, RawValue | (string | boolean)[]>;
+  let parsed: { values: Record<string, RawValue | (string | boolean)[]>; positionals: string[] };
   try {
-    values = parseArgs({ args: joinValues(argv, flags), options, strict: true, allowPositionals: false }).values;
+    parsed = parseArgs({ args: joinValues(argv, flags), options, strict: true, allowPositionals });
   } catch (err) {
     throw new MidlInputError((err instanceof Error ? err.message : String(err)).split('\n')[0].replace(/\. To specify.*$/, ''));
   }
   const raw = new Map<string, RawValue>();
-  for (const [name, value] of Object.entries(values)) raw.set(name, Array.isArray(value) ? value.at(-1) : value);
-  return raw;
+  for (const [name, value] of Object.entries(parsed.values)) raw.set(name, Array.isArray(value) ? value.at(-1) : value);
+  return { raw, positionals: parsed.positionals };
 }
 
 /** Parses argv into the flags' values, keyed as in the flag set. */
 export function parseFlagValues<F extends FlagSet>(argv: readonly string[], flags: F): FlagValues<F> {
-  return valuesOf(tokenize(argv, Object.values(flags)), flags);
+  return valuesOf(tokenize(argv, Object.values(flags)).raw, flags);
+}
+
+/** The one positional word of a command that takes one (a missing or extra word is a one-line error). */
+function positionalOf(usage: string, spec: CommandSpec<FlagSet>['positional'], words: string[]): string | undefined {
+  if (spec === undefined) return undefined;
+  if (words.length !== 1) {
+    throw new MidlInputError(`${words.length === 0 ? `${spec.placeholder}: required` : `unexpected '${words[1]}'`} (usage: ${usage})`);
+  }
+  return words[0];
 }
 
 function valuesOf<F extends FlagSet>(raw: Map<string, RawValue>, flags: F): FlagValues<F> {
@@ -104,8 +121,9 @@ function valuesOf<F extends FlagSet>(raw: Map<string, RawValue>, flags: F): Flag
 /** Builds a Command from its declaration. */
 export function defineCommand<F extends FlagSet>(spec: CommandSpec<F>): Command {
   const flags = { ...spec.flags, ...everyCommandFlags };
+  const argument = spec.positional === undefined ? '' : `Argument:\n  ${spec.positional.placeholder}  ${spec.positional.help}\n\n`;
   const help =
-    `Usage: ${spec.usage}\n\n${spec.description.trimEnd()}\n\nOptions:\n${optionsText(Object.values(flags))}\n` +
+    `Usage: ${spec.usage}\n\n${spec.description.trimEnd()}\n\n${argument}Options:\n${optionsText(Object.values(flags))}\n` +
     (spec.notes === undefined ? '' : `\n${spec.notes.trimEnd()}\n`);
   return {
     name: spec.name,
@@ -116,7 +134,8 @@ export function defineCommand<F extends FlagSet>(spec: CommandSpec<F>): Command 
         process.stdout.write(help);
         return 0;
       }
-      const raw = tokenize(argv, Object.values(flags));
+      const { raw, positionals } = tokenize(argv, Object.values(flags), spec.positional !== undefined);
+      const positional = positionalOf(spec.usage, spec.positional, positionals);
       const values = valuesOf(raw, flags);
       if (spec.computes !== false) {
         // Chosen now, before any work, so a missing native backend is reported first.
@@ -124,7 +143,7 @@ export function defineCommand<F extends FlagSet>(spec: CommandSpec<F>): Command 
         const threads = everyCommandFlags.threads.parse(raw.get('threads'));
         if (threads !== undefined) b.setThreads(threads);
       }
-      return spec.run(values);
+      return spec.run(values, positional);
     },
   };
 }

@@ -100,6 +100,25 @@ export function stringFlag(name: string, o: Described & { required?: boolean; de
   };
 }
 
+/**
+ * A flag whose value parseValue converts (throwing an Error whose message says what is
+ * wrong): undefined when absent. For values of their own form, such as a shard 'K/N'.
+ */
+export function valueFlag<T>(name: string, parseValue: (text: string) => T, o: Described): Flag<T | undefined> {
+  return {
+    name, kind: 'string', placeholder: o.placeholder, help: o.help,
+    parse(raw) {
+      const text = stringValue(name, raw);
+      if (text === undefined) return undefined;
+      try {
+        return parseValue(text);
+      } catch (err) {
+        return fail(name, err instanceof Error ? err.message : String(err));
+      }
+    },
+  };
+}
+
 /** An on/off flag. */
 export function booleanFlag(name: string, help: string): Flag<boolean> {
   return { name, kind: 'boolean', placeholder: '', help, parse: (raw) => raw === true };

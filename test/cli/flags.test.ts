@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { parseFlagValues } from '../../src/cli/command.js';
-import { choiceFlag, listFlag, noneOr, numberFlag, numberItem, optionalListFlag, stringFlag } from '../../src/cli/flags.js';
+import { defineCommand, parseFlagValues } from '../../src/cli/command.js';
+import { choiceFlag, listFlag, noneOr, numberFlag, numberItem, optionalListFlag, stringFlag, valueFlag } from '../../src/cli/flags.js';
 import { MidlInputError } from '../../src/errors.js';
 import { tempDir } from '../helpers.js';
 import { runCli } from './cli.js';
@@ -51,6 +51,37 @@ describe('flag declarations', () => {
     assert.throws(() => parseFlagValues(['--model', 'x'], flags), { message: "--model: expected one of dense, midl, got 'x'" });
     assert.throws(() => parseFlagValues(['stray'], flags), MidlInputError);
     assert.throws(() => parseFlagValues(['--epochs'], flags), /--epochs/);
+  });
+});
+
+describe('a command declaration', () => {
+  const shard = valueFlag('shard', (text) => {
+    const m = /^(\d+)\/(\d+)$/.exec(text);
+    if (m === null) throw new Error(`expected K/N, got '${text}'`);
+    return [Number(m[1]), Number(m[2])];
+  }, { placeholder: 'K/N', help: 'run shard K of N' });
+  let seen: { dir?: string; shard?: number[] } = {};
+  const command = defineCommand({
+    name: 'report', summary: 'a test command', usage: 'midl report DIR [options]', description: 'Reads DIR.',
+    flags: { shard }, computes: false, positional: { placeholder: 'DIR', help: 'a results folder' },
+    async run(v, dir) {
+      seen = { dir, shard: v.shard };
+      return 0;
+    },
+  });
+
+  it('derives its help from the flags, with the shared ones', () => {
+    for (const line of ['Usage: midl report DIR [options]', 'DIR  a results folder', '--shard K/N', '--threads N', '--json', '--verbose', '-h, --help']) {
+      assert.ok(command.help.includes(line), line);
+    }
+  });
+
+  it('passes its positional word and custom values, and names what is wrong', async () => {
+    assert.equal(await command.run(['results', '--shard', '2/3']), 0);
+    assert.deepEqual(seen, { dir: 'results', shard: [2, 3] });
+    await assert.rejects(command.run(['--shard', '2/3']), { message: 'DIR: required (usage: midl report DIR [options])' });
+    await assert.rejects(command.run(['a', 'b']), /unexpected 'b'/);
+    await assert.rejects(command.run(['a', '--shard', 'x']), { message: "--shard: expected K/N, got 'x'" });
   });
 });
 
