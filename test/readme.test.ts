@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { repoRoot, sharedDataDir } from './helpers.js';
+import { repoRoot, fixtureDataDir } from './helpers.js';
 
 describe('README', () => {
   it('its MID-L example runs as written and prints accuracy and the cost report', () => {
@@ -13,7 +13,7 @@ describe('README', () => {
     assert.ok(code, 'the README has a ts example');
     // The example is plain JavaScript apart from its fence, so it runs as an ES module.
     const file = path.join(repoRoot, 'dist', 'readme-example.mjs');
-    fs.writeFileSync(file, code.replace("'../shared/data'", JSON.stringify(sharedDataDir())));
+    fs.writeFileSync(file, code.replace("'../shared/data'", JSON.stringify(fixtureDataDir)));
     const r = spawnSync(process.execPath, [file], { cwd: repoRoot, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const accuracy = Number(/test accuracy ([\d.]+)%/.exec(r.stdout)?.[1]);
