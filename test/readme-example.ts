@@ -11,6 +11,7 @@ export function runReadmeExample(dataRoot: string): { accuracy: number; stdout: 
   const section = readme.slice(readme.indexOf('## Use it in a model'));
   const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
   assert.ok(code, 'the README has a ts example');
+  assert.match(code, /trainingLoss\(/, "the example's loop follows the training protocol (keepWarmupEpochs, gatePenalty)");
   // The example is plain JavaScript apart from its fence, so it runs as an ES module.
   const file = path.join(tempDir(), 'readme-example.mjs');
   fs.writeFileSync(file, code.replace("from 'midl'", `from ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', 'src', 'index.js')).href)}`));
