@@ -45,7 +45,7 @@ export interface BaselineConfig {
   probeBatches?: number;
   /** mlp_infer / midl_layer: batch size -> timed runs */
   runs?: Record<string, number>;
-  /** midl_layer: d [784], n [512], rho [0.45], r [MIDL.md default, 27 here] */
+  /** midl_layer: d [784], n [512], rho [0.45], r [docs/method.md section 2 default, 27 here] */
   inFeatures?: number;
   outFeatures?: number;
   keep?: number;

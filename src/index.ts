@@ -9,6 +9,7 @@ export type { StateDict, StateEntry } from './tensor/state.js';
 export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './midl/index.js';
+export { trainingLoss, type TrainingHooks, type StepLoss } from './midl/training-step.js';
 export { backend, setBackend, ReferenceBackend, type Backend } from './backend/index.js';
 export * from './data/index.js';
 export { MidlInputError } from './errors.js';

@@ -6,7 +6,16 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (tests run from dist/test/...). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** ../shared/data beside the checkout, or $MIDL_SHARED_DATA. Fails loudly if absent. */
+/**
+ * A data root holding a few hundred real records of each dataset (test/fixtures/data; see
+ * test/fixtures/README.md), for the unit tests: present in every checkout.
+ */
+export const fixtureDataDir = path.join(repoRoot, 'test', 'fixtures', 'data');
+
+/**
+ * The complete datasets, for the *.data.test.ts suite only (npm run test:data): ../shared/data
+ * beside the checkout, or $MIDL_SHARED_DATA. Fails loudly if absent.
+ */
 export function sharedDataDir(): string {
   const dir = process.env.MIDL_SHARED_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data');
   if (!fs.existsSync(dir)) throw new Error(`shared data not found at ${dir} (set MIDL_SHARED_DATA)`);

@@ -346,7 +346,7 @@ def task_mlp_infer(cfg):
 
 
 def default_rank(d, n):
-    """MIDL.md section 2: largest r with r*(d + 2n) <= n*d/8, clamped to [8, min(d, n)]."""
+    """docs/method.md section 2: largest r with r*(d + 2n) <= n*d/8, clamped to [8, min(d, n)]."""
     return max(8, min(min(d, n), (n * d // 8) // (d + 2 * n)))
 
 

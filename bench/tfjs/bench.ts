@@ -558,7 +558,7 @@ function taskMlpInfer(tf: Tf, cfg: BaselineConfig): Omit<MlpInferResult, 'task'>
   return { results };
 }
 
-/** MIDL.md section 2: largest r with r*(d + 2n) <= n*d/8, clamped to [8, min(d, n)]. */
+/** docs/method.md section 2: largest r with r*(d + 2n) <= n*d/8, clamped to [8, min(d, n)]. */
 function defaultRank(d: number, n: number): number {
   return Math.max(8, Math.min(Math.min(d, n), Math.floor(Math.floor((n * d) / 8) / (d + 2 * n))));
 }

@@ -29,7 +29,7 @@ export interface LayerBenchRow {
   dense_k_ms: number;
   /** MID-L sparse time / dense time. */
   time_ratio: number;
-  /** MID-L FLOPs / dense FLOPs (MIDL.md section 2). */
+  /** MID-L FLOPs / dense FLOPs (docs/method.md section 2). */
   flops_ratio: number;
 }
 

@@ -1,6 +1,6 @@
 /**
  * `midl bench layer --phases`: where a MID-L layer's eval time goes. Each part of
- * MIDL.md section 1 is timed alone through the backend's own kernels, side by side with
+ * docs/method.md section 1 is timed alone through the backend's own kernels, side by side with
  * the dense layer and the whole MID-L forward: the projection z = V x, the gate and
  * light heads, the top-k selection, the gates' sigmoid, and the full path W_j . x + b_j
  * over the batch's real selection (the sparse kernel, blend and activation included).

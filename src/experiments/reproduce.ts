@@ -1,5 +1,5 @@
 /**
- * The study (MIDL.md section 4): every dataset x model x seed trained and evaluated,
+ * The study (docs/method.md section 4): every dataset x model x seed trained and evaluated,
  * latency measured, and the results written as results.json, results.md and report.html.
  * Each finished run leaves DIR/runs/<dataset>-<model>-s<seed>/run.json, so a killed
  * study rerun with resume skips what is done and resumes a half-trained run mid-way.

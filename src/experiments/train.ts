@@ -4,12 +4,12 @@
  */
 import type { Split } from '../data/types.js';
 import type { Module } from '../nn/module.js';
-import { add } from '../tensor/ops/elementwise.js';
 import { crossEntropy } from '../tensor/ops/losses.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Rng } from '../tensor/rng.js';
 import { Tensor, noGrad, releaseGraph } from '../tensor/tensor.js';
 import { DataLoader } from '../data/loader.js';
+import { trainingLoss } from '../midl/training-step.js';
 import type { EpochRecord as ResultEpoch } from './results.js';
 
 export interface EpochRecord extends ResultEpoch {
@@ -28,26 +28,6 @@ export class NonFiniteLossError extends Error {
     super(`the training loss became ${loss} at epoch ${epoch}, step ${step}`);
     this.name = 'NonFiniteLossError';
   }
-}
-
-/** Modules may add training terms (MID-L's gate penalty) and follow the epoch (keep warm-up). */
-interface TrainingHooks {
-  auxiliaryLoss?(): Tensor | null;
-  setEpochProgress?(epochs: number): void;
-}
-
-/** The sum of the auxiliary losses of all modules, or null when none has one. */
-function auxiliaryLosses(model: Module): Tensor | null {
-  let total: Tensor | null = null;
-  for (const [, m] of model.namedModules()) {
-    const term = (m as TrainingHooks).auxiliaryLoss?.() ?? null;
-    if (term !== null) total = total === null ? term : add(total, term);
-  }
-  return total;
-}
-
-function tellEpochProgress(model: Module, epochs: number): void {
-  for (const [, m] of model.namedModules()) (m as TrainingHooks).setEpochProgress?.(epochs);
 }
 
 export interface EpochOptions {
@@ -70,15 +50,13 @@ export function trainEpoch(
   let step = 0;
   for (const batch of loader.epoch(o.rng)) {
     step++;
-    tellEpochProgress(model, o.epoch + seen / train.count);
-    seen += batch.size;
     const x = new Tensor(batch.x, [batch.size, ...inputShape]);
-    const logits = model.forward(x);
-    let loss = crossEntropy(logits, batch.y);
-    const aux = auxiliaryLosses(model);
-    const lossValue = loss.item();
-    if (aux !== null) loss = add(loss, aux);
-    const total = aux === null ? lossValue : loss.item();
+    const { output: logits, loss, task } = trainingLoss(
+      model, o.epoch + seen / train.count, () => model.forward(x), (out) => crossEntropy(out, batch.y),
+    );
+    seen += batch.size;
+    const lossValue = task.item();
+    const total = loss === task ? lossValue : loss.item();
     if (!Number.isFinite(total)) {
       releaseGraph(loss);
       throw new NonFiniteLossError(o.epoch + 1, step, total);

@@ -1,5 +1,5 @@
 /**
- * Cost and activity accounting (MIDL.md section 2): multiply-accumulates per example at
+ * Cost and activity accounting (docs/method.md section 2): multiply-accumulates per example at
  * inference, for the model and for its dense counterpart (every MID-L or static-sparse
  * layer replaced by the plain Linear of the same shape), and the active neurons of each
  * MID-L layer over the eval forwards since the last reset. FLOPs = 2 x MACs.

@@ -65,11 +65,11 @@ export function gateValues(logits: Tensor): Tensor {
 
 /**
  * How the gradient reaches the gates through a = alpha * m:
- * - 'identity' (default, MIDL.md section 1): da/dalpha = 1 for every neuron, so
+ * - 'identity' (default, docs/method.md section 1): da/dalpha = 1 for every neuron, so
  *   dL/dalpha = (full - light) * dL/dy_pre.
  * - 'product': m is treated as alpha itself in the backward pass (dm/dalpha = 1), so
  *   dL/dalpha = (m + alpha) * (full - light) * dL/dy_pre; an unselected neuron then gets
- *   alpha * (full - light) * dL/dy_pre, the other expression MIDL.md gives.
+ *   alpha * (full - light) * dL/dy_pre, as docs/method.md section 1 describes.
  */
 export type SteMode = 'identity' | 'product';
 

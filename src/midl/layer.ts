@@ -1,28 +1,4 @@
-/**
- * MIDL: the Matrix-Interpolated Dropout Layer (MIDL.md section 1), a drop-in for a
- * hidden `Linear`. Per input it computes cheap gates from a rank-r summary of x, keeps
- * the top-k neurons, and blends their full dense path with a low-rank light path; the
- * others take the light path only. In eval mode the full path runs only for the kept
- * neurons (a native sparse kernel), so the saved FLOPs become saved time.
- *
- * ```ts
- * import { MIDL, Linear, Sequential, Flatten, costReport } from 'midl';
- * const model = new Sequential(new Flatten(), new MIDL(784, 512, { keep: 0.45 }), new Linear(512, 10));
- * // ... train as usual; then in eval mode:
- * model.eval();
- * console.log(formatCostReport(costReport(model, [1, 28, 28])));
- * ```
- *
- * Parameters (safetensors keys, PyTorch-style): `weight` (n x d) and `bias` (n) of the
- * full path; `proj.weight` (r x d), the shared projection V; `gate.weight` (n x r) and
- * `gate.bias` (n), the gate head; `light.weight` (n x r) and `light.bias` (n), the
- * light path.
- *
- * Initialization: the full path, the projection and both heads use PyTorch's Linear
- * default (U(+-1/sqrt(fan_in))), so a MID-L layer starts like the dense layer it
- * replaces; the gate bias starts at `gateBiasInit` (default 0: alpha near 0.5, where
- * the sigmoid's slope is largest, so the gates learn fastest).
- */
+/** The MID-L layer (docs/method.md section 1) in its dense form. */
 import { backend, MidlStrategy, type Backend, type MidlParams, type MidlPlan, type MidlStrategyCode } from '../backend/index.js';
 import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
@@ -43,7 +19,7 @@ export type InferenceMode = 'auto' | 'gather' | 'neuron' | 'masked';
 export interface MidlOptions {
   /** Keep ratio rho in (0, 1]: k = max(1, round(rho * n)) neurons per input. Default 0.45. */
   keep?: number;
-  /** Rank r of the shared projection. Default: MIDL.md section 2's rule (defaultRank). */
+  /** Rank r of the shared projection. Default: docs/method.md section 2's rule (defaultRank). */
   rank?: number;
   /** Gate threshold tau: a kept neuron with a gate below tau is dropped too. Default 0. */
   threshold?: number;
@@ -68,6 +44,81 @@ const strategyCodes: Record<Exclude<InferenceMode, 'masked'>, MidlStrategyCode> 
   neuron: MidlStrategy.neuron,
 };
 
+/**
+ * MIDL(inFeatures, outFeatures, options): the Matrix-Interpolated Dropout Layer
+ * (docs/method.md), a drop-in for a hidden `Linear`. Per input it computes cheap gates from
+ * a rank-r summary of x, keeps the k neurons with the largest gates, and blends their full
+ * dense path with a low-rank light path; the other neurons take the light path only.
+ *
+ *     z     = V x                          V = proj.weight (r x d)
+ *     alpha = sigmoid(G z + b_g)           G = gate.weight (n x r), b_g = gate.bias
+ *     light = U z + b_l                    U = light.weight (n x r), b_l = light.bias
+ *     m     = TopK(alpha, k) and alpha >= threshold   (1 on the kept neurons, ties to the lower index)
+ *     a     = alpha * m
+ *     y     = act(a * (W x + b) + (1 - a) * light)    W = weight (n x d), b = bias
+ *
+ * with k = min(n, max(1, round(keep * n))). In eval mode the full path W_j x + b_j runs only
+ * for the kept neurons (a native sparse kernel), so the saved FLOPs become saved time: per
+ * example r*d + 2*r*n + k*d multiply-accumulates against n*d for the dense layer
+ * (`inferenceMacs`, `costReport`).
+ *
+ * Shapes: input [B, inFeatures]; output [B, outFeatures].
+ *
+ * Options (`MidlOptions`):
+ * - `keep` (0.45): the keep ratio rho in (0, 1].
+ * - `rank` (the largest r with r*(d + 2n) <= n*d/8, at least 8, at most min(d, n); `defaultRank`).
+ * - `threshold` (0): a kept neuron whose gate is below it is dropped too, so the number of
+ *   active neurons varies per input.
+ * - `activation` ('relu'): applied to y; 'none' leaves y linear.
+ * - `gatePenalty` (0): lambda of the auxiliary loss lambda * mean(alpha) (training only).
+ * - `keepWarmupEpochs` (0): epochs over which keep anneals linearly from 1 to its target.
+ * - `ste` ('identity'): the gates' gradient through the hard mask; 'identity' gives
+ *   dL/dalpha = (full - light) * dL/dy' for every neuron (y' is y before the activation),
+ *   'product' multiplies it by (m + alpha).
+ * - `gateBiasInit` (0): the initial gate bias b_g.
+ * - `inference` ('auto'): how eval mode computes the full path: 'auto' (the kernel picks by
+ *   batch size), 'gather', 'neuron', or 'masked' (every path dense, then masked: the reference).
+ * - `rng` (the global Rng): the generator of the initial weights.
+ *
+ * Initialization: `weight`, `bias`, `proj.weight` and both heads as PyTorch's Linear
+ * (U(-1/sqrt(fan_in), 1/sqrt(fan_in))), so a MID-L layer starts like the dense layer it
+ * replaces; `gate.bias` = `gateBiasInit` (0 puts alpha near 0.5, where the sigmoid's slope,
+ * and so the gates' learning, is largest). `proj` has no bias.
+ *
+ * Training protocol: in train mode every full path is computed (a dense matrix product),
+ * then masked, and the mask passes the gradient straight through (`ste`). `keepWarmupEpochs`
+ * needs the epoch progress before each forward and `gatePenalty` adds a term to the loss:
+ * compute each step's loss with `trainingLoss`, which does both, or neither option has any
+ * effect. `model.eval()` switches to the sparse kernel; `activity` (and `costReport`) count
+ * the neurons each input kept.
+ *
+ * ```ts
+ * import { Adam, Linear, MIDL, Rng, Sequential, Tensor, costReport, crossEntropy, formatCostReport, releaseGraph, trainingLoss } from 'midl';
+ *
+ * const rng = new Rng(0);
+ * const layer = new MIDL(32, 128, { keep: 0.25, gatePenalty: 1e-3, keepWarmupEpochs: 2, rng });
+ * const model = new Sequential(layer, new Linear(128, 4, { rng }));
+ * // A toy task: the label is the largest of the first four inputs.
+ * const x = new Tensor(rng.fillNormal(new Float32Array(64 * 32)), [64, 32]);
+ * const y = Int32Array.from({ length: 64 }, (_, i) => [0, 1, 2, 3].reduce((best, j) => (x.data[i * 32 + j] > x.data[i * 32 + best] ? j : best), 0));
+ * const opt = new Adam(model.parameters(), { lr: 1e-2 });
+ * model.train();
+ * const losses = [];
+ * for (let step = 0; step < 60; step++) {
+ *   // One batch per epoch here, so the epoch progress is the step count.
+ *   const { loss, task } = trainingLoss(model, step, () => model.forward(x), (out) => crossEntropy(out, y));
+ *   losses.push(task.item());
+ *   opt.zeroGrad();
+ *   loss.backward();
+ *   opt.step();
+ *   releaseGraph(loss);
+ * }
+ * model.eval();
+ * const out = model.forward(x); // [64, 4]; the MID-L layer computed 32 of its 128 full paths per example
+ * console.log(`loss ${losses[0].toFixed(3)} -> ${losses.at(-1).toFixed(3)}; output [${out.shape}]; k = ${layer.currentK()}`);
+ * console.log(formatCostReport(costReport(model, [32])));
+ * ```
+ */
 export class MIDL extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor;
@@ -240,7 +291,7 @@ export class MIDL extends Module {
     return term;
   }
 
-  /** Multiply-accumulates per example at inference (MIDL.md section 2), for a given active count. */
+  /** Multiply-accumulates per example at inference (docs/method.md section 2), for a given active count. */
   inferenceMacs(activeNeurons: number): number {
     const d = this.inFeatures;
     return this.rank * d + 2 * this.rank * this.outFeatures + activeNeurons * d;

@@ -1,4 +1,4 @@
-/** The sizes MIDL.md section 2 fixes by default: neurons kept, and the rank of the shared projection. */
+/** The sizes docs/method.md section 2 fixes by default: neurons kept, and the rank of the shared projection. */
 
 /** k = max(1, round(keep * n)) (half-way values round up). */
 export function keptCount(keep: number, n: number): number {

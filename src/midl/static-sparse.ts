@@ -1,5 +1,5 @@
 /**
- * Static sparsity, the baseline MID-L is compared with (MIDL.md section 4): the same
+ * Static sparsity, the baseline MID-L is compared with (docs/method.md section 4): the same
  * layer width, the same number k of neurons kept, but one fixed, input-independent set,
  * chosen after training by the L2 norm of each neuron's weight row. The other neurons
  * output zero. At inference only the kept rows are computed, from a compact copy of them

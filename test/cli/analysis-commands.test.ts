@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { loadDataset } from '../../src/data/load.js';
 import { loadResults } from '../../src/experiments/results.js';
 import { runTraining } from '../../src/experiments/run.js';
-import { repoRoot, sharedDataDir, tempDir } from '../helpers.js';
+import { repoRoot, fixtureDataDir, tempDir } from '../helpers.js';
 import { runCli, type CliResult } from './cli.js';
 
 /**
@@ -45,7 +45,7 @@ function assertPhases(phases: Record<string, number>[], batches: number[]): void
 describe('analysis commands', () => {
   it('bench model --json: latency and memory per model and batch size', async () => {
     const r = await runCommand('bench-model.js', 'benchModelCommand', [
-      '--dataset', 'adult', '--epochs', '0', '--batch', '1,8', '--budget-ms', '20', '--data-dir', sharedDataDir(), '--json',
+      '--dataset', 'adult', '--epochs', '0', '--batch', '1,8', '--budget-ms', '20', '--data-dir', fixtureDataDir, '--json',
     ]);
     assert.equal(r.code, 0, r.stderr);
     const out = lastJson(r.stdout);
@@ -81,7 +81,7 @@ describe('analysis commands', () => {
   });
 
   it('bench layer --checkpoint and bench model --checkpoints: trained models from midl train --out; clear errors', async () => {
-    const data = await loadDataset('adult', { dataDir: sharedDataDir() });
+    const data = await loadDataset('adult', { dataDir: fixtureDataDir });
     const dirs = { midl: tempDir(), dense: tempDir() };
     for (const model of ['midl', 'dense'] as const) {
       runTraining(data, {
@@ -90,14 +90,14 @@ describe('analysis commands', () => {
       }, { outDir: dirs[model] });
     }
     const checkpoint = (model: 'midl' | 'dense'): string[] => ['--checkpoint', path.join(dirs[model], 'final.safetensors')];
-    const common = ['--data-dir', sharedDataDir(), '--batch', '1,3'];
+    const common = ['--data-dir', fixtureDataDir, '--batch', '1,3'];
     const r = await runCommand('bench.js', 'benchCommand', ['layer', ...checkpoint('midl'), ...common, '--phases', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = lastJson(r.stdout);
     assert.equal(out.dataset, 'adult');
     type LayerJson = { layer: string; in: number; out: number; keep: number; results: Record<string, number>[]; phases: Record<string, number>[] };
     const layers = out.layers as LayerJson[];
-    assert.deepEqual(layers.map((l) => [l.in, l.out, l.keep]), [[108, 256, 0.45], [256, 256, 0.45]]);
+    assert.deepEqual(layers.map((l) => [l.in, l.out, l.keep]), [[data.inputShape[0], 256, 0.45], [256, 256, 0.45]]);
     for (const l of layers) {
       assert.match(r.stdout, new RegExp(`adult layer ${l.layer}: ${l.in} -> ${l.out}`));
       assert.deepEqual(l.results.map((x) => x.batch), [1, 3]);
@@ -111,7 +111,7 @@ describe('analysis commands', () => {
     assert.notEqual(sized.code, 0);
     assert.match(sized.stderr, /--in: not with --checkpoint/);
     const file = (model: 'midl' | 'dense'): string => path.join(dirs[model], 'final.safetensors');
-    const modelArgs = ['--dataset', 'adult', '--data-dir', sharedDataDir(), '--batch', '1', '--budget-ms', '20'];
+    const modelArgs = ['--dataset', 'adult', '--data-dir', fixtureDataDir, '--batch', '1', '--budget-ms', '20'];
     const both = await runCommand('bench-model.js', 'benchModelCommand', [
       ...modelArgs, '--checkpoints', `dense=${file('dense')},midl=${file('midl')}`, '--json',
     ]);
@@ -124,12 +124,12 @@ describe('analysis commands', () => {
 
   it('smi --json: SMI per hidden layer of a checkpoint, per-neuron groups for MID-L', async () => {
     const out = tempDir();
-    const data = await loadDataset('adult', { dataDir: sharedDataDir() });
+    const data = await loadDataset('adult', { dataDir: fixtureDataDir });
     runTraining(data, {
       dataset: 'adult', model: 'midl', seed: 1, epochs: 1, batchSize: 64, lr: 1e-3, weightDecay: 0, keep: 0.45, dropout: 0.2,
       limitTrain: 300, limitTest: 100, labelNoise: 0,
     }, { outDir: out });
-    const args = ['--checkpoint', path.join(out, 'final.safetensors'), '--directions', '8', '--examples', '300', '--data-dir', sharedDataDir()];
+    const args = ['--checkpoint', path.join(out, 'final.safetensors'), '--directions', '8', '--examples', '300', '--data-dir', fixtureDataDir];
     const r = await runCommand('smi.js', 'smiCommand', [...args, '--layer', 'hidden2', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const records = lastJson(r.stdout).smi as Record<string, unknown>[];
@@ -146,7 +146,7 @@ describe('analysis commands', () => {
   it('robustness --json: label noise, input noise and overfitting records', async () => {
     const r = await runCommand('robustness.js', 'robustnessCommand', [
       '--dataset', 'adult', '--seeds', '1', '--models', 'dense,midl', '--epochs', '1', '--limit-train', '300', '--limit-test', '200',
-      '--label-noise', '0.4', '--input-noise', '0.2', '--subset', '0.01', '--overfit-epochs', '2', '--data-dir', sharedDataDir(), '--json',
+      '--label-noise', '0.4', '--input-noise', '0.2', '--subset', '0.01', '--overfit-epochs', '2', '--data-dir', fixtureDataDir, '--json',
     ]);
     assert.equal(r.code, 0, r.stderr);
     const out = lastJson(r.stdout);
@@ -161,7 +161,7 @@ describe('analysis commands', () => {
     const out = tempDir();
     const args = [
       'reproduce', '--quick', '--datasets', 'adult', '--models', 'dense,midl', '--epochs', '1', '--limit-train', '300', '--limit-test', '200',
-      '--data-dir', sharedDataDir(), '--out', out,
+      '--data-dir', fixtureDataDir, '--out', out,
     ];
     const r = await runCli(args);
     assert.equal(r.code, 0, r.stderr);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot, sharedDataDir, tempDir } from '../helpers.js';
+import { repoRoot, fixtureDataDir, tempDir } from '../helpers.js';
 
 /** A copy of dist/ with no native addon beside it (as after a failed native build). */
 function installWithoutAddon(): string {
@@ -20,7 +20,7 @@ describe('a missing native backend', () => {
   const env = { ...process.env, MIDL_BACKEND: '' };
 
   it('is reported on stderr when the backend is chosen, before any work', () => {
-    const r = spawnSync(process.execPath, [cli, 'train', '--dataset', 'adult', '--epochs', '1', '--limit-train', '300', '--data-dir', sharedDataDir()], { env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, 'train', '--dataset', 'adult', '--epochs', '1', '--limit-train', '300', '--data-dir', fixtureDataDir], { env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const warning = r.stderr.indexOf('the native backend did not load');
     const firstEpoch = r.stderr.indexOf('epoch 1/1');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { sharedDataDir, tempDir } from '../helpers.js';
+import { fixtureDataDir, tempDir } from '../helpers.js';
 import { runCli } from './cli.js';
 
 function assertOneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
@@ -30,11 +30,11 @@ describe('the midl CLI on bad input', () => {
 
   it('names a truncated data file', async () => {
     const dir = tempDir();
-    for (const f of fs.readdirSync(path.join(sharedDataDir(), 'mnist'))) {
-      fs.copyFileSync(path.join(sharedDataDir(), 'mnist', f), path.join(dir, f));
+    for (const f of fs.readdirSync(path.join(fixtureDataDir, 'mnist'))) {
+      fs.copyFileSync(path.join(fixtureDataDir, 'mnist', f), path.join(dir, f));
     }
     const labels = path.join(dir, 't10k-labels-idx1-ubyte.gz');
-    fs.truncateSync(labels, 1000);
+    fs.truncateSync(labels, fs.statSync(labels).size - 40);
     const r = await runCli(['train', '--dataset', 'mnist', '--data-dir', dir, '--epochs', '1', '--limit-train', '100']);
     assertOneLineError(r, /t10k-labels-idx1-ubyte\.gz/);
   });

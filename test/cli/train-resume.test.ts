@@ -3,14 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadRunCheckpoint } from '../../src/experiments/run.js';
-import { sharedDataDir, tempDir } from '../helpers.js';
+import { fixtureDataDir, tempDir } from '../helpers.js';
 import { runCli, startCli } from './cli.js';
 
 const EPOCHS = 6;
 
 function trainArgs(out: string): string[] {
   return [
-    'train', '--dataset', 'mnist', '--model', 'dropout', '--data-dir', sharedDataDir(), '--epochs', String(EPOCHS),
+    'train', '--dataset', 'mnist', '--model', 'dropout', '--data-dir', fixtureDataDir, '--epochs', String(EPOCHS),
     '--limit-train', '3000', '--batch-size', '64', '--seed', '5', '--out', out, '--json',
   ];
 }
@@ -54,7 +54,7 @@ describe('train --out / --resume', () => {
   it('gives identical weights for the same seed and different ones for another seed', async () => {
     const [x, y, z] = [tempDir(), tempDir(), tempDir()];
     const args = (out: string, seed: string): string[] => [
-      'train', '--dataset', 'adult', '--model', 'midl', '--data-dir', sharedDataDir(), '--epochs', '1', '--limit-train', '2000', '--seed', seed, '--out', out,
+      'train', '--dataset', 'adult', '--model', 'midl', '--data-dir', fixtureDataDir, '--epochs', '1', '--limit-train', '2000', '--seed', seed, '--out', out,
     ];
     for (const [dir, seed] of [[x, '1'], [y, '1'], [z, '2']]) assert.equal((await runCli(args(dir, seed))).code, 0);
     const w = (dir: string): Buffer => fs.readFileSync(path.join(dir, 'model.safetensors'));
@@ -64,7 +64,7 @@ describe('train --out / --resume', () => {
 
   it('refuses to resume a checkpoint of another configuration', async () => {
     const dir = tempDir();
-    const base = ['train', '--dataset', 'adult', '--data-dir', sharedDataDir(), '--epochs', '1', '--limit-train', '500', '--out', dir];
+    const base = ['train', '--dataset', 'adult', '--data-dir', fixtureDataDir, '--epochs', '1', '--limit-train', '500', '--out', dir];
     assert.equal((await runCli(base)).code, 0);
     const r = await runCli([...base, '--lr', '0.01', '--resume']);
     assert.equal(r.code, 2);

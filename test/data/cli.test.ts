@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { dataCommand } from '../../src/cli/commands/data.js';
 import { MidlInputError } from '../../src/errors.js';
-import { sharedDataDir } from '../helpers.js';
+import { fixtureDataDir } from '../helpers.js';
 
 /** Runs the command with stdout captured. */
 async function run(argv: string[]): Promise<{ code: number; out: string }> {
@@ -20,7 +20,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string }> {
 }
 
 test('data inspect --json ends stdout with one JSON object', async () => {
-  const { code, out } = await run(['inspect', '--dataset', 'svhn', '--data-dir', sharedDataDir(), '--json']);
+  const { code, out } = await run(['inspect', '--dataset', 'svhn', '--data-dir', fixtureDataDir, '--json']);
   assert.equal(code, 0);
   const summary = JSON.parse(out.trim().split('\n').at(-1)!);
   assert.equal(summary.dataset, 'svhn');
@@ -34,7 +34,7 @@ test('data inspect --json ends stdout with one JSON object', async () => {
 });
 
 test('data inspect prints a table; --help; user errors are MidlInputErrors', async () => {
-  const { out } = await run(['inspect', '--dataset', 'svhn', '--data-dir', sharedDataDir()]);
+  const { out } = await run(['inspect', '--dataset', 'svhn', '--data-dir', fixtureDataDir]);
   assert.match(out, /train\s+15 examples/);
   assert.match(out, /^6\s+2\s+1$/m);
   assert.match((await run(['inspect', '--help'])).out, /Usage: midl data inspect/);

@@ -3,10 +3,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { buildVocabulary, classCounts, loadDataset, readTar, readTarFile, tokenize, type Dataset } from '../../src/data/index.js';
+import { buildVocabulary, classCounts, loadDataset, readTar, readTarFile, tokenize } from '../../src/data/index.js';
 import { bagOfWords, inverseDocumentFrequency, documentFrequency, tokenIds } from '../../src/data/text.js';
 import { MidlInputError } from '../../src/errors.js';
-import { sharedDataDir, tempDir } from '../helpers.js';
+import { fixtureDataDir, tempDir } from '../helpers.js';
 
 /** A tar header block for a regular file (type '0') or GNU long name ('L'). */
 function tarHeader(name: string, size: number, type = '0'): Buffer {
@@ -39,28 +39,27 @@ function makeTar(files: Record<string, string>): Buffer {
   return Buffer.concat([...parts, Buffer.alloc(1024)]);
 }
 
-let loaded: Promise<Dataset> | undefined;
-const imdb = (): Promise<Dataset> => (loaded ??= loadDataset('imdb', { dataDir: sharedDataDir() }));
-
-test('IMDB from the real tar.gz: counts, balance, labels, vocabulary, token bags', async () => {
-  const d = await imdb();
-  assert.equal(d.train.count, 25000);
-  assert.equal(d.test.count, 25000);
-  assert.deepEqual(classCounts(d.train.y, 2), [12500, 12500]);
-  assert.deepEqual(classCounts(d.test.y, 2), [12500, 12500]);
-  assert.deepEqual(d.inputShape, [10000]);
+test('IMDB from a tar.gz of real reviews: counts, balance, labels, vocabulary, token bags', async () => {
+  const d = await loadDataset('imdb', { dataDir: fixtureDataDir });
+  assert.equal(d.train.count, 120);
+  assert.equal(d.test.count, 120);
+  assert.deepEqual(classCounts(d.train.y, 2), [60, 60]);
+  assert.deepEqual(classCounts(d.test.y, 2), [60, 60]);
+  assert.deepEqual([...d.train.y.subarray(58, 62)], [0, 0, 1, 1], 'neg first, then pos');
+  assert.ok(d.files[0].endsWith('aclImdb_fixture.tar.gz'));
+  const V = d.inputShape[0];
+  assert.ok(V > 1000 && V <= 10000, `vocabulary ${V}`);
   assert.ok(d.train.x !== undefined, 'IMDB splits are dense');
-  assert.equal(d.train.x.length, 25000 * 10000);
-  assert.ok(d.files[0].endsWith('aclImdb_labelled.tar.gz'));
+  assert.equal(d.train.x.length, 120 * V);
   const tokens = d.train.tokens!;
-  assert.equal(tokens.offsets.length, 25001);
-  assert.equal(tokens.offsets[25000], tokens.ids.length);
+  assert.equal(tokens.offsets.length, 121);
+  assert.equal(tokens.offsets[120], tokens.ids.length);
   // Binary bag of words agrees with the token ids of the first review.
   const first = new Set(tokens.ids.subarray(tokens.offsets[0], tokens.offsets[1]));
-  const row = d.train.x.subarray(0, 10000);
-  assert.equal(row.reduce((a, v) => a + v, 0), first.size);
+  const row = d.train.x.subarray(0, V);
+  assert.equal(row.reduce((acc, v) => acc + v, 0), first.size);
   for (const id of first) assert.equal(row[id], 1);
-  assert.ok(tokens.ids.every((id) => id >= 0 && id < 10000));
+  assert.ok(tokens.ids.every((id) => id >= 0 && id < V));
 });
 
 test('tokenizer: lowercase, <br /> removed, punctuation dropped, inner apostrophes kept', () => {

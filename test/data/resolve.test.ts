@@ -1,15 +1,13 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { candidateDirs, defaultCacheRoot, loadDataset, resolveDataDir, type DatasetName } from '../../src/data/index.js';
 import { MidlInputError } from '../../src/errors.js';
-import { sharedDataDir, tempDir } from '../helpers.js';
+import { fixtureDataDir, tempDir } from '../helpers.js';
 
-test('the shared data root resolves for every dataset', () => {
-  const root = sharedDataDir();
+test('the fixture data root resolves for every dataset', () => {
+  const root = fixtureDataDir;
   const expected: Record<DatasetName, string> = {
     mnist: 'mnist', cifar10: 'cifar-10/cifar-10-batches-bin', cifar100: 'cifar-100/cifar-100-binary',
     svhn: 'svhn', adult: 'adult', imdb: 'imdb',
@@ -47,8 +45,8 @@ test('accepted layouts: the files themselves, the archive folder, the usual fold
 });
 
 test('without a data dir: MIDL_DATA_DIR, else the XDG or home cache', () => {
-  const env = { MIDL_DATA_DIR: sharedDataDir(), HOME: '/home/u' };
-  assert.deepEqual(resolveDataDir('svhn', { env }), { dir: path.join(sharedDataDir(), 'svhn'), origin: 'env', present: true });
+  const env = { MIDL_DATA_DIR: fixtureDataDir, HOME: '/home/u' };
+  assert.deepEqual(resolveDataDir('svhn', { env }), { dir: path.join(fixtureDataDir, 'svhn'), origin: 'env', present: true });
   const empty = tempDir();
   assert.deepEqual(resolveDataDir('svhn', { env: { MIDL_DATA_DIR: empty } }), { dir: path.join(empty, 'svhn'), origin: 'env', present: false });
   assert.equal(defaultCacheRoot({ XDG_CACHE_HOME: '/x' }), '/x/midl');
@@ -62,55 +60,4 @@ test('a data dir without the files is a one-line error listing what is needed an
     e instanceof MidlInputError && e.message.includes('data_batch_1.bin') && e.message.includes('cifar-10-batches-bin') && !e.message.includes('\n'));
   assert.throws(() => resolveDataDir('mnist', { dataDir: path.join(dir, 'nope') }), /data directory .*nope: not found/);
   return assert.rejects(loadDataset('adult', { cacheDir: dir, download: false }), /downloading is off/);
-});
-
-/** A local server for the Adult files; /bad/ serves them with one byte changed. */
-async function adultServer(): Promise<{ url: string; close: () => void; requests: string[] }> {
-  const adultDir = path.join(sharedDataDir(), 'adult');
-  const requests: string[] = [];
-  const server = http.createServer((req, res) => {
-    requests.push(req.url ?? '');
-    const file = path.join(adultDir, path.basename(req.url ?? ''));
-    if (!fs.existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const body = fs.readFileSync(file);
-    if (req.url?.startsWith('/bad/')) body[1000] ^= 1;
-    res.writeHead(200, { 'content-length': body.length }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => server.close(), requests };
-}
-
-test('missing files are downloaded into the cache, checksummed, with progress', async () => {
-  const server = await adultServer();
-  try {
-    const cache = tempDir();
-    const progress: number[] = [];
-    const d = await loadDataset('adult', { cacheDir: cache, baseUrl: `${server.url}/ok/`, onProgress: (p) => progress.push(p.received) });
-    assert.equal(d.train.count, 32561);
-    assert.deepEqual(fs.readdirSync(path.join(cache, 'adult')).sort(), ['adult.data', 'adult.test']);
-    assert.equal(progress.at(-1), 2003153);
-    await loadDataset('adult', { cacheDir: cache, baseUrl: `${server.url}/ok/` });
-    assert.equal(server.requests.length, 2, 'the second load uses the cache');
-  } finally {
-    server.close();
-  }
-});
-
-test('a checksum mismatch discards the download; an unreachable server names the files and the folder', async () => {
-  const server = await adultServer();
-  const cache = tempDir();
-  try {
-    await assert.rejects(loadDataset('adult', { cacheDir: cache, baseUrl: `${server.url}/bad` }), (e: Error) =>
-      e instanceof MidlInputError && /adult\.data: checksum mismatch \(md5 [0-9a-f]{32}, expected 5d7c39d7b8804f071cdd1f2a7c460872\)/.test(e.message));
-    assert.deepEqual(fs.readdirSync(path.join(cache, 'adult')), [], 'nothing left behind');
-  } finally {
-    server.close();
-  }
-  await assert.rejects(loadDataset('adult', { cacheDir: cache, baseUrl: server.url }), (e: Error) =>
-    e instanceof MidlInputError && e.message.includes('cannot download') && e.message.includes('adult.data and adult.test') &&
-    e.message.includes(path.join(cache, 'adult')) && !e.message.includes('\n'));
 });

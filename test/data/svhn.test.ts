@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { classCounts, featureMatrix, loadDataset, parseMat, readSvhn, readSvhnFile } from '../../src/data/index.js';
 import { MidlInputError } from '../../src/errors.js';
-import { sharedDataDir, tempDir } from '../helpers.js';
+import { fixtureDataDir, tempDir } from '../helpers.js';
 
-const svhnDir = path.join(sharedDataDir(), 'svhn');
+const svhnDir = path.join(fixtureDataDir, 'svhn');
 const trainMat = fs.readFileSync(path.join(svhnDir, 'train_32x32.mat'));
 
 test('SVHN: the sample labels from SOURCE.md, with 10 read as digit 0', () => {
@@ -29,7 +29,7 @@ test('SVHN images are transposed from column-major HWC to CHW', () => {
 });
 
 test('SVHN dataset: 3x32x32 standardised on train', async () => {
-  const d = await loadDataset('svhn', { dataDir: sharedDataDir() });
+  const d = await loadDataset('svhn', { dataDir: fixtureDataDir });
   assert.deepEqual(d.inputShape, [3, 32, 32]);
   const x = featureMatrix(d.train);
   assert.equal(x.length, 15 * 3072);

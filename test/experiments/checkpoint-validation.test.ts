@@ -8,7 +8,7 @@ import { MidlInputError } from '../../src/errors.js';
 import { loadRunCheckpoint, modelFromCheckpoint, runTraining, type RunConfig } from '../../src/experiments/run.js';
 import { loadSafetensors, saveSafetensors } from '../../src/tensor/safetensors.js';
 import { runCli } from '../cli/cli.js';
-import { sharedDataDir, tempDir } from '../helpers.js';
+import { fixtureDataDir, tempDir } from '../helpers.js';
 
 const config: RunConfig = {
   dataset: 'adult', model: 'midl', seed: 3, epochs: 2, batchSize: 64, lr: 1e-3, weightDecay: 0, keep: 0.45, dropout: 0.2,
@@ -33,7 +33,7 @@ describe('checkpoints on load', () => {
   let data: Dataset;
   let final: string;
   before(async () => {
-    data = await loadDataset('adult', { dataDir: sharedDataDir() });
+    data = await loadDataset('adult', { dataDir: fixtureDataDir });
     const out = tempDir();
     runTraining(data, { ...config, epochs: 1 }, { outDir: out });
     final = path.join(out, 'final.safetensors');
@@ -63,7 +63,7 @@ describe('checkpoints on load', () => {
   });
 
   it('turn into one line and exit code 2 in the CLI', async () => {
-    const r = await runCli(['eval', '--checkpoint', edited(final, (m) => void (m.config.dataset = 'foo')), '--data-dir', sharedDataDir()]);
+    const r = await runCli(['eval', '--checkpoint', edited(final, (m) => void (m.config.dataset = 'foo')), '--data-dir', fixtureDataDir]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr.trim(), /^midl: .*edited\.safetensors: checkpoint metadata config\.dataset: expected one of/);
     assert.equal(r.stderr.trim().split('\n').length, 1);

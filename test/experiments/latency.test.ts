@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadDataset } from '../../src/data/load.js';
 import { batchFrom, batchIndices } from '../../src/experiments/latency.js';
-import { sharedDataDir } from '../helpers.js';
+import { fixtureDataDir } from '../helpers.js';
 
 describe('latency inputs', () => {
   it('draws a batch across a split sorted by label (IMDB test: negative reviews first), the same every time', async () => {
-    const data = await loadDataset('imdb', { dataDir: sharedDataDir() });
-    const labels = Array.from(data.test.y.subarray(0, 64));
+    const data = await loadDataset('imdb', { dataDir: fixtureDataDir });
+    const labels = Array.from(data.test.y.subarray(0, 50));
     assert.deepEqual(new Set(labels), new Set([0]), 'the split starts with one label');
     const drawn = batchIndices(data.test.count, 64);
     assert.equal(new Set(Array.from(drawn, (i) => data.test.y[i])).size, 2);

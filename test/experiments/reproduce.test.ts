@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { runStudy } from '../../src/experiments/reproduce.js';
 import { loadResults } from '../../src/experiments/results.js';
-import { sharedDataDir, tempDir } from '../helpers.js';
+import { fixtureDataDir, tempDir } from '../helpers.js';
 import { runCli } from '../cli/cli.js';
 
 describe('midl reproduce (tiny)', () => {
@@ -12,13 +12,13 @@ describe('midl reproduce (tiny)', () => {
     const out = tempDir();
     const args = [
       'reproduce', '--datasets', 'mnist,adult,cifar10', '--models', 'dense,midl', '--seeds', '1', '--epochs', '1',
-      '--limit-train', '300', '--limit-test', '200', '--data-dir', sharedDataDir(), '--out', out, '--no-analyses',
+      '--limit-train', '300', '--limit-test', '200', '--data-dir', fixtureDataDir, '--out', out, '--no-analyses',
     ];
     // cifar10 is hidden: a data root holding only mnist and adult.
     const root = tempDir();
-    fs.symlinkSync(path.join(sharedDataDir(), 'mnist'), path.join(root, 'mnist'));
-    fs.symlinkSync(path.join(sharedDataDir(), 'adult'), path.join(root, 'adult'));
-    args[args.indexOf(sharedDataDir())] = root;
+    fs.symlinkSync(path.join(fixtureDataDir, 'mnist'), path.join(root, 'mnist'));
+    fs.symlinkSync(path.join(fixtureDataDir, 'adult'), path.join(root, 'adult'));
+    args[args.indexOf(fixtureDataDir)] = root;
     const r = await runCli(args);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /mnist\s+midl/);
@@ -52,7 +52,7 @@ describe('midl reproduce (tiny)', () => {
     const out = tempDir();
     const seenOnDisk: Array<{ datasets: string[]; pending: string[] | undefined; markdownSaysSo: boolean }> = [];
     const results = await runStudy({
-      datasets: ['adult', 'mnist'], models: ['dense'], seeds: [1], keep: 0.45, quick: true, dataRoot: sharedDataDir(),
+      datasets: ['adult', 'mnist'], models: ['dense'], seeds: [1], keep: 0.45, quick: true, dataRoot: fixtureDataDir,
       outDir: out, resume: false, override: { epochs: 1, limitTrain: 200, limitTest: 100 },
       afterDataset: () => {
         const file = path.join(out, 'results.json');

@@ -10,7 +10,7 @@ import { recipeFor } from '../../src/experiments/recipes.js';
 import { runTraining } from '../../src/experiments/run.js';
 import { saveSafetensors } from '../../src/tensor/safetensors.js';
 import { noGrad } from '../../src/tensor/tensor.js';
-import { repoRoot, sharedDataDir, tempDir } from '../helpers.js';
+import { repoRoot, fixtureDataDir, tempDir } from '../helpers.js';
 
 /** Debian's python3 (python3-torch installs there), not a pyenv python3 that may come first on PATH. */
 const PYTHON = '/usr/bin/python3';
@@ -53,7 +53,7 @@ describe('midl checkpoints in PyTorch (interop/pytorch)', () => {
         t.skip(`skipped: ${PYTHON} cannot import torch (apt-get install python3-torch)`);
         return;
       }
-      const data = await loadDataset(dataset, { dataDir: sharedDataDir() });
+      const data = await loadDataset(dataset, { dataDir: fixtureDataDir });
       const c = compareInPyTorch(data, model, limit);
       t.diagnostic(`max abs diff ${c.max_abs_diff}`);
       assert.equal(c.rows, 32);

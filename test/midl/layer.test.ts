@@ -32,7 +32,7 @@ function eachBackend(fn: (b: Backend) => void): void {
   }
 }
 
-describe('MID-L shapes (MIDL.md section 2)', () => {
+describe('MID-L shapes (docs/method.md section 2)', () => {
   it('uses the default rank and keep count of the spec example', () => {
     assert.equal(defaultRank(784, 512), 27);
     assert.equal(keptCount(0.45, 512), 230);

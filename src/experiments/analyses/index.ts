@@ -1,5 +1,5 @@
 /**
- * The study's further analyses (MIDL.md section 4), run by `midl reproduce` after each
+ * The study's further analyses (docs/method.md section 4), run by `midl reproduce` after each
  * dataset's runs through runStudy's afterDataset hook: SMI of the trained models' hidden
  * layers, robustness (input noise on the trained models; label noise and overfitting on
  * extra models), and latency and memory. Results land in results.analyses; the settings

@@ -1,6 +1,6 @@
 /**
  * Inference latency and memory of a benchmark's models, side by side in one process
- * (MIDL.md section 4). Latency: after a warm-up the models take turns in blocks of
+ * (docs/method.md section 4). Latency: after a warm-up the models take turns in blocks of
  * consecutive timed forwards, several blocks each, so drifting load on a shared machine hits
  * them alike; each block starts with untimed forwards, so one model's idling thread pools
  * do not slow the next model's first runs. Memory:

@@ -1,5 +1,5 @@
 /**
- * Robustness (MIDL.md section 4): symmetric label noise in training, scored on clean test
+ * Robustness (docs/method.md section 4): symmetric label noise in training, scored on clean test
  * labels; Gaussian noise on the test inputs of trained models; and overfitting, a small
  * training subset trained for many epochs.
  */

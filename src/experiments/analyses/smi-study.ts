@@ -1,5 +1,5 @@
 /**
- * The SMI analysis of a trained model (MIDL.md section 4): SMI(H; Y) of each hidden layer's
+ * The SMI analysis of a trained model (docs/method.md section 4): SMI(H; Y) of each hidden layer's
  * activations on test examples, and for MID-L layers the per-neuron I(h_j; Y) of the neurons
  * the gate selects most often against those it selects least often (the top and bottom
  * quarter by selection frequency on the same examples).

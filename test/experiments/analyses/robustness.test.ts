@@ -4,7 +4,7 @@ import { loadDataset } from '../../../src/data/load.js';
 import type { Dataset } from '../../../src/data/types.js';
 import { inputNoiseRecords, labelNoiseRecord, overfittingRecord, planConfig, type TrainingPlan } from '../../../src/experiments/analyses/robustness.js';
 import { runTraining } from '../../../src/experiments/run.js';
-import { sharedDataDir } from '../../helpers.js';
+import { fixtureDataDir } from '../../helpers.js';
 
 const plan: TrainingPlan = {
   epochs: 1, batchSize: 64, lr: 1e-3, weightDecay: 0, limitTrain: 300, limitTest: 200, keep: 0.45, dropout: 0.2,
@@ -15,7 +15,7 @@ const isFraction = (v: number): boolean => Number.isFinite(v) && v >= 0 && v <= 
 describe('robustness on real data (adult, tiny)', () => {
   let data: Dataset;
   before(async () => {
-    data = await loadDataset('adult', { dataDir: sharedDataDir() });
+    data = await loadDataset('adult', { dataDir: fixtureDataDir });
   });
 
   it('label noise: trains on flipped labels, tests on clean ones', () => {

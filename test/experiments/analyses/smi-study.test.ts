@@ -7,12 +7,12 @@ import { distribution, neuronGroups, smiOfModel, smiSampleProblem } from '../../
 import { runTraining, type RunConfig } from '../../../src/experiments/run.js';
 import { MIDL } from '../../../src/midl/layer.js';
 import { Rng } from '../../../src/tensor/rng.js';
-import { sharedDataDir } from '../../helpers.js';
+import { fixtureDataDir } from '../../helpers.js';
 
 describe('SMI of trained models', () => {
   let data: Dataset;
   before(async () => {
-    data = await loadDataset('mnist', { dataDir: sharedDataDir() });
+    data = await loadDataset('mnist', { dataDir: fixtureDataDir });
   });
 
   const config = (model: RunConfig['model']): RunConfig => ({
