@@ -121,6 +121,11 @@ function valuesOf<F extends FlagSet>(raw: Map<string, RawValue>, flags: F): Flag
 /** Builds a Command from its declaration. */
 export function defineCommand<F extends FlagSet>(spec: CommandSpec<F>): Command {
   const flags = { ...spec.flags, ...everyCommandFlags };
+  const names = Object.values(flags).map((f) => f.name);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined || Object.keys(spec.flags).some((key) => key in everyCommandFlags)) {
+    throw new Error(`midl ${spec.name}: a flag is declared twice (--${twice ?? Object.keys(spec.flags).find((key) => key in everyCommandFlags)})`);
+  }
   const argument = spec.positional === undefined ? '' : `Argument:\n  ${spec.positional.placeholder}  ${spec.positional.help}\n\n`;
   const help =
     `Usage: ${spec.usage}\n\n${spec.description.trimEnd()}\n\n${argument}Options:\n${optionsText(Object.values(flags))}\n` +

@@ -76,6 +76,14 @@ describe('a command declaration', () => {
     }
   });
 
+  it('refuses a flag declared twice', () => {
+    const seed = numberFlag('seed', { placeholder: 'S', help: 'seed', default: 1 });
+    const declare = (flags: Record<string, typeof seed>) => () =>
+      defineCommand({ name: 'x', summary: '', usage: 'midl x', description: '', flags, async run() { return 0; } });
+    assert.throws(declare({ seed, otherSeed: seed }), /--seed/);
+    assert.throws(declare({ json: seed }), /--json/);
+  });
+
   it('passes its positional word and custom values, and names what is wrong', async () => {
     assert.equal(await command.run(['results', '--shard', '2/3']), 0);
     assert.deepEqual(seen, { dir: 'results', shard: [2, 3] });
