@@ -164,6 +164,16 @@ export interface Backend {
   embeddingBagMeanBackward(dOut: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, dTable: Float32Array): void;
 
   /**
+   * out (rows x n) = S W^T for CSR rows S (rows x d; row i stores values[k] at column
+   * indices[k], k in offsets[i] .. offsets[i+1]) and weight W (n x d): only stored entries
+   * are multiplied.
+   */
+  sparseRowsMatmulT(offsets: Int32Array, indices: Int32Array, values: Float32Array, weight: Float32Array, d: number, n: number, out: Float32Array): void;
+
+  /** Adjoint of sparseRowsMatmulT for the weight: dWeight (n x d) += dOut^T S (accumulates). */
+  sparseRowsGradWeight(offsets: Int32Array, indices: Int32Array, values: Float32Array, dOut: Float32Array, d: number, n: number, dWeight: Float32Array): void;
+
+  /**
    * MID-L sparse inference, the blend of MIDL.md section 1 steps 6-8, computing the full path
    * only for selected neurons. Inputs: x (B x d), weight (n x d), bias (n), gate values
    * alpha (B x n); y (B x n) holds the light path on entry and the layer output on exit.

@@ -49,6 +49,8 @@ interface NativeAddon {
   scatterColumns(src: Float32Array, rows: number, cols: Int32Array, n: number, out: Float32Array): void;
   embeddingBagMean(table: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, out: Float32Array): void;
   embeddingBagMeanBackward(dOut: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, dTable: Float32Array): void;
+  sparseRowsMatmulT(offsets: Int32Array, indices: Int32Array, values: Float32Array, weight: Float32Array, d: number, n: number, out: Float32Array): void;
+  sparseRowsGradWeight(offsets: Int32Array, indices: Int32Array, values: Float32Array, dOut: Float32Array, d: number, n: number, dWeight: Float32Array): void;
   midlSparseForward(
     x: Float32Array, B: number, d: number, weight: Float32Array, bias: Float32Array, n: number,
     alpha: Float32Array, sel: Int32Array, counts: Int32Array, k: number,
@@ -190,6 +192,14 @@ class NativeBackend implements Backend {
 
   embeddingBagMeanBackward(dOut: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, dTable: Float32Array): void {
     this.addon.embeddingBagMeanBackward(dOut, dim, ids, offsets, dTable);
+  }
+
+  sparseRowsMatmulT(offsets: Int32Array, indices: Int32Array, values: Float32Array, weight: Float32Array, d: number, n: number, out: Float32Array): void {
+    this.addon.sparseRowsMatmulT(offsets, indices, values, weight, d, n, out);
+  }
+
+  sparseRowsGradWeight(offsets: Int32Array, indices: Int32Array, values: Float32Array, dOut: Float32Array, d: number, n: number, dWeight: Float32Array): void {
+    this.addon.sparseRowsGradWeight(offsets, indices, values, dOut, d, n, dWeight);
   }
 
   midlSparseForward(

@@ -265,6 +265,24 @@ export class ReferenceBackend implements Backend {
     }
   }
 
+  sparseRowsMatmulT(offsets: Int32Array, indices: Int32Array, values: Float32Array, weight: Float32Array, d: number, n: number, out: Float32Array): void {
+    for (let i = 0; i + 1 < offsets.length; i++) {
+      for (let o = 0; o < n; o++) {
+        let sum = 0;
+        for (let k = offsets[i]; k < offsets[i + 1]; k++) sum += values[k] * weight[o * d + indices[k]];
+        out[i * n + o] = sum;
+      }
+    }
+  }
+
+  sparseRowsGradWeight(offsets: Int32Array, indices: Int32Array, values: Float32Array, dOut: Float32Array, d: number, n: number, dWeight: Float32Array): void {
+    for (let i = 0; i + 1 < offsets.length; i++) {
+      for (let o = 0; o < n; o++) {
+        for (let k = offsets[i]; k < offsets[i + 1]; k++) dWeight[o * d + indices[k]] += dOut[i * n + o] * values[k];
+      }
+    }
+  }
+
   midlSparseForward(
     x: Float32Array, B: number, d: number, weight: Float32Array, bias: Float32Array, n: number,
     alpha: Float32Array, sel: Int32Array, counts: Int32Array, k: number,

@@ -3,13 +3,13 @@
  * cross-entropy, one epoch at a time, with evaluation after each epoch.
  */
 import type { Split } from '../data/types.js';
-import type { Module } from '../nn/module.js';
+import type { AnyModule } from '../nn/module.js';
 import { add } from '../tensor/ops/elementwise.js';
 import { crossEntropy } from '../tensor/ops/losses.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Rng } from '../tensor/rng.js';
 import { Tensor, noGrad, releaseGraph } from '../tensor/tensor.js';
-import { DataLoader } from '../data/loader.js';
+import { DataLoader, batchInput } from '../data/loader.js';
 import type { EpochRecord as ResultEpoch } from './results.js';
 
 export interface EpochRecord extends ResultEpoch {
@@ -29,7 +29,7 @@ interface TrainingHooks {
 }
 
 /** The sum of the auxiliary losses of all modules, or null when none has one. */
-function auxiliaryLosses(model: Module): Tensor | null {
+function auxiliaryLosses(model: AnyModule): Tensor | null {
   let total: Tensor | null = null;
   for (const [, m] of model.namedModules()) {
     const term = (m as TrainingHooks).auxiliaryLoss?.() ?? null;
@@ -38,7 +38,7 @@ function auxiliaryLosses(model: Module): Tensor | null {
   return total;
 }
 
-function tellEpochProgress(model: Module, epochs: number): void {
+function tellEpochProgress(model: AnyModule, epochs: number): void {
   for (const [, m] of model.namedModules()) (m as TrainingHooks).setEpochProgress?.(epochs);
 }
 
@@ -52,7 +52,7 @@ export interface EpochOptions {
 
 /** Runs one training epoch; returns mean loss and accuracy over the epoch's examples. */
 export function trainEpoch(
-  model: Module, opt: Optimizer, train: Split, inputShape: number[], o: EpochOptions,
+  model: AnyModule, opt: Optimizer, train: Split, inputShape: number[], o: EpochOptions,
 ): { loss: number; accuracy: number } {
   model.train();
   const loader = new DataLoader(train, { batchSize: o.batchSize, shuffle: true });
@@ -62,8 +62,7 @@ export function trainEpoch(
   for (const batch of loader.epoch(o.rng)) {
     tellEpochProgress(model, o.epoch + seen / train.count);
     seen += batch.size;
-    const x = new Tensor(batch.x, [batch.size, ...inputShape]);
-    const logits = model.forward(x);
+    const logits = model.forward(batchInput(batch, inputShape));
     let loss = crossEntropy(logits, batch.y);
     const aux = auxiliaryLosses(model);
     const lossValue = loss.item();
@@ -91,13 +90,13 @@ export function countCorrect(logits: Float32Array, labels: Int32Array, classes: 
 }
 
 /** Accuracy of the model on a split, in eval mode, without gradients. */
-export function evaluateAccuracy(model: Module, split: Split, inputShape: number[], batchSize = 500): number {
+export function evaluateAccuracy(model: AnyModule, split: Split, inputShape: number[], batchSize = 500): number {
   model.eval();
   let correct = 0;
   const loader = new DataLoader(split, { batchSize, shuffle: false });
   noGrad(() => {
     for (const batch of loader.epoch()) {
-      const logits = model.forward(new Tensor(batch.x, [batch.size, ...inputShape]));
+      const logits = model.forward(batchInput(batch, inputShape));
       correct += countCorrect(logits.data, batch.y, logits.shape[1]);
     }
   });

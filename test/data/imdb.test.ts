@@ -49,17 +49,18 @@ test('IMDB from the real tar.gz: counts, balance, labels, vocabulary, token bags
   assert.deepEqual(classCounts(d.train.y, 2), [12500, 12500]);
   assert.deepEqual(classCounts(d.test.y, 2), [12500, 12500]);
   assert.deepEqual(d.inputShape, [10000]);
-  assert.ok(d.train.x !== undefined, 'IMDB splits are dense');
-  assert.equal(d.train.x.length, 25000 * 10000);
+  const rows = d.train.rows!;
+  assert.ok(rows !== undefined, 'IMDB splits are sparse rows');
+  assert.equal(rows.width, 10000);
+  assert.equal(rows.offsets.length, 25001);
   assert.ok(d.files[0].endsWith('aclImdb_labelled.tar.gz'));
   const tokens = d.train.tokens!;
   assert.equal(tokens.offsets.length, 25001);
   assert.equal(tokens.offsets[25000], tokens.ids.length);
-  // Binary bag of words agrees with the token ids of the first review.
-  const first = new Set(tokens.ids.subarray(tokens.offsets[0], tokens.offsets[1]));
-  const row = d.train.x.subarray(0, 10000);
-  assert.equal(row.reduce((a, v) => a + v, 0), first.size);
-  for (const id of first) assert.equal(row[id], 1);
+  // Binary bag of words agrees with the token ids of the first review: each distinct id once, ascending, value 1.
+  const first = [...new Set(tokens.ids.subarray(tokens.offsets[0], tokens.offsets[1]))].sort((a, b) => a - b);
+  assert.deepEqual([...rows.indices.subarray(rows.offsets[0], rows.offsets[1])], first);
+  assert.ok(rows.values.every((v) => v === 1));
   assert.ok(tokens.ids.every((id) => id >= 0 && id < 10000));
 });
 
@@ -76,13 +77,15 @@ test('TF-IDF rows have unit norm and weigh rare words up', () => {
   const vocab = new Map([['film', 0], ['good', 1], ['bad', 2]]);
   const bags = tokenIds(docs, vocab);
   const idf = inverseDocumentFrequency(documentFrequency(bags, 3), 3);
-  const x = bagOfWords(bags, 3, idf);
+  const rows = bagOfWords(bags, 3, idf);
+  assert.deepEqual([...rows.offsets], [0, 2, 4, 5]);
+  assert.deepEqual([...rows.indices], [0, 1, 0, 2, 0]);
   for (let n = 0; n < 3; n++) {
-    const norm = Math.hypot(...x.subarray(n * 3, n * 3 + 3));
+    const norm = Math.hypot(...rows.values.subarray(rows.offsets[n], rows.offsets[n + 1]));
     assert.ok(Math.abs(norm - 1) < 1e-6);
   }
-  assert.ok(x[1] > x[0]);
-  assert.deepEqual([...x.subarray(6, 9)], [1, 0, 0]);
+  assert.ok(rows.values[1] > rows.values[0], 'good (twice, rarer) outweighs film');
+  assert.equal(rows.values[4], 1);
 });
 
 test('IMDB from the aclImdb folder layout, ordered neg then pos by id', async () => {
