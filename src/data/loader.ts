@@ -8,6 +8,7 @@
 import type { LayerInput } from '../nn/sparse.js';
 import type { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
+import { augmentBatch, type Augmentation } from './augment.js';
 import { copyExamples, featureSize, selectExamples, selectRows } from './split.js';
 import type { SparseRows, Split, TokenBags } from './types.js';
 
@@ -39,12 +40,16 @@ export interface LoaderOptions {
   shuffle?: boolean;
   /** Leave out the last batch when it is smaller than batchSize. */
   dropLast?: boolean;
+  /** Random crop and flip of image batches (image splits only), drawn from augmentRng. */
+  augment?: Augmentation;
+  augmentRng?: Rng;
 }
 
 export class DataLoader {
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
+  private readonly augment: { aug: Augmentation; rng: Rng } | null;
   private readonly features: number;
   private readonly xBuffer: Float32Array;
   private readonly yBuffer: Int32Array;
@@ -56,6 +61,12 @@ export class DataLoader {
     this.batchSize = opts.batchSize;
     this.shuffle = opts.shuffle ?? true;
     this.dropLast = opts.dropLast ?? false;
+    this.augment = null;
+    if (opts.augment !== undefined) {
+      if (split.pixels === undefined) throw new RangeError('DataLoader: augmentation needs an image split');
+      if (opts.augmentRng === undefined) throw new RangeError('DataLoader: augmentation needs an augmentRng');
+      this.augment = { aug: opts.augment, rng: opts.augmentRng };
+    }
     this.features = featureSize(split);
     // Unshuffled dense batches are views into the split; everything else is copied or decoded here.
     const copied = this.shuffle || split.x === undefined;
@@ -115,6 +126,7 @@ export class DataLoader {
       copyExamples(split, indices, bx);
       for (let i = 0; i < size; i++) by[i] = split.y[indices[i]];
     }
+    if (this.augment !== null && split.pixels !== undefined) augmentBatch(bx, size, split.pixels, this.augment.aug, this.augment.rng);
     const batch: Batch = { x: bx, y: by, size, indices };
     if (this.split.tokens !== undefined) batch.tokens = this.bags(this.split.tokens, indices);
     if (this.split.rows !== undefined) batch.rows = selectRows(this.split.rows, indices);

@@ -2,6 +2,7 @@
  * The training loop shared by every command: minibatch Adam (or SGD) on softmax
  * cross-entropy, one epoch at a time, with evaluation after each epoch.
  */
+import type { Augmentation } from '../data/augment.js';
 import type { Split } from '../data/types.js';
 import type { AnyModule } from '../nn/module.js';
 import { add } from '../tensor/ops/elementwise.js';
@@ -47,6 +48,8 @@ export interface EpochOptions {
   epoch: number;
   batchSize: number;
   rng: Rng;
+  /** Random crop and flip of image batches, drawn from rng after the epoch's order (see augmentBatch). */
+  augment?: Augmentation;
   onBatch?: (r: BatchReport) => void;
 }
 
@@ -55,7 +58,7 @@ export function trainEpoch(
   model: AnyModule, opt: Optimizer, train: Split, inputShape: number[], o: EpochOptions,
 ): { loss: number; accuracy: number } {
   model.train();
-  const loader = new DataLoader(train, { batchSize: o.batchSize, shuffle: true });
+  const loader = new DataLoader(train, { batchSize: o.batchSize, shuffle: true, augment: o.augment, augmentRng: o.rng });
   let lossSum = 0;
   let correct = 0;
   let seen = 0;
