@@ -50,6 +50,12 @@ interface NativeAddon {
   embeddingBagMean(table: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, out: Float32Array): void;
   embeddingBagMeanBackward(dOut: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, dTable: Float32Array): void;
   sparseRowsMatmulT(offsets: Int32Array, indices: Int32Array, values: Float32Array, weight: Float32Array, d: number, n: number, out: Float32Array): void;
+  channelMoments(x: Float32Array, n: number, c: number, s: number, mean: Float32Array, variance: Float32Array): void;
+  channelAffine(x: Float32Array, n: number, c: number, s: number, scale: Float32Array, shift: Float32Array, act: number, y: Float32Array): void;
+  batchNormBackward(
+    x: Float32Array, dy: Float32Array, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
+    weight: Float32Array, dx: Float32Array | null, dweight: Float32Array, dbias: Float32Array,
+  ): void;
   sparseRowsGradWeight(offsets: Int32Array, indices: Int32Array, values: Float32Array, dOut: Float32Array, d: number, n: number, dWeight: Float32Array): void;
   midlSparseForward(
     x: Float32Array, B: number, d: number, weight: Float32Array, bias: Float32Array, n: number,
@@ -192,6 +198,21 @@ class NativeBackend implements Backend {
 
   embeddingBagMeanBackward(dOut: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, dTable: Float32Array): void {
     this.addon.embeddingBagMeanBackward(dOut, dim, ids, offsets, dTable);
+  }
+
+  channelMoments(x: Float32Array, n: number, c: number, s: number, mean: Float32Array, variance: Float32Array): void {
+    this.addon.channelMoments(x, n, c, s, mean, variance);
+  }
+
+  channelAffine(x: Float32Array, n: number, c: number, s: number, scale: Float32Array, shift: Float32Array, act: ActCode, y: Float32Array): void {
+    this.addon.channelAffine(x, n, c, s, scale, shift, act, y);
+  }
+
+  batchNormBackward(
+    x: Float32Array, dy: Float32Array, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
+    weight: Float32Array, dx: Float32Array | null, dweight: Float32Array, dbias: Float32Array,
+  ): void {
+    this.addon.batchNormBackward(x, dy, n, c, s, mean, invstd, weight, dx, dweight, dbias);
   }
 
   sparseRowsMatmulT(offsets: Int32Array, indices: Int32Array, values: Float32Array, weight: Float32Array, d: number, n: number, out: Float32Array): void {

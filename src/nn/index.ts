@@ -7,6 +7,7 @@ export * from './dropout.js';
 export * from './embedding.js';
 export * from './sequential.js';
 export * from './sparse.js';
+export * from './batchnorm.js';
 export {
   crossEntropy,
   binaryCrossEntropyWithLogits,
