@@ -21,8 +21,9 @@ BnShape bnShape(const Args& args, size_t first) {
   return {args.size(first, "n"), args.size(first + 1, "c"), args.size(first + 2, "s")};
 }
 
-// Mean and biased variance per channel, in double: the two-pass form, so channels with a
-// large mean keep their small variance.
+// Mean and biased variance per channel in one pass over x: sums of (x - k) and (x - k)^2
+// about k, the channel's first value (a shift that keeps the variance exact when the mean is
+// large against it), float within a plane and double across planes.
 Napi::Value ChannelMoments(const Napi::CallbackInfo& info) {
   Args args(info, "channelMoments", 6);
   FloatView x = args.floats(0, "x");
@@ -34,24 +35,27 @@ Napi::Value ChannelMoments(const Napi::CallbackInfo& info) {
   const double count = static_cast<double>(s.n * s.s);
   parallelFor(s.c, s.size(), [&](size_t first, size_t end) {
     for (size_t ch = first; ch < end; ch++) {
-      double sum = 0;
+      if (count == 0) {
+        mean.data[ch] = var.data[ch] = 0;
+        continue;
+      }
+      const float k = x.data[ch * s.s];
+      double sum = 0, sq = 0;
       for (size_t i = 0; i < s.n; i++) {
         const float* p = x.data + (i * s.c + ch) * s.s;
-        float part = 0;
-        for (size_t k = 0; k < s.s; k++) part += p[k];
+        float part = 0, partSq = 0;
+        for (size_t j = 0; j < s.s; j++) {
+          const float d = p[j] - k;
+          part += d;
+          partSq += d * d;
+        }
         sum += part;
+        sq += partSq;
       }
-      const double m = count > 0 ? sum / count : 0;
-      const float mf = static_cast<float>(m);
-      double sq = 0;
-      for (size_t i = 0; i < s.n; i++) {
-        const float* p = x.data + (i * s.c + ch) * s.s;
-        float part = 0;
-        for (size_t k = 0; k < s.s; k++) part += (p[k] - mf) * (p[k] - mf);
-        sq += part;
-      }
-      mean.data[ch] = mf;
-      var.data[ch] = static_cast<float>(count > 0 ? sq / count : 0);
+      const double shifted = sum / count;
+      const double v = sq / count - shifted * shifted;
+      mean.data[ch] = static_cast<float>(k + shifted);
+      var.data[ch] = static_cast<float>(v > 0 ? v : 0);
     }
   });
   return info.Env().Undefined();
@@ -85,18 +89,19 @@ Napi::Value ChannelAffine(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// With xhat = (x - mean) * invstd and g = dy (after the activation's mask):
+// With xhat = (x - mean) * invstd and g = dy masked by y > 0 when y (the ReLU's output) is given:
 // dbias = sum g, dweight = sum g * xhat (both overwritten), and, when dx is given,
 // dx = weight * invstd * (g - dbias / m - xhat * dweight / m) (accumulated), m = N * S.
 Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
-  Args args(info, "batchNormBackward", 11);
-  FloatView x = args.floats(0, "x"), dy = args.floats(1, "dy");
-  BnShape s = bnShape(args, 2);
-  FloatView mean = args.floats(5, "mean"), invstd = args.floats(6, "invstd"), weight = args.floats(7, "weight");
-  FloatView dx = args.floatsOrNull(8, "dx");
-  FloatView dweight = args.floats(9, "dweight"), dbias = args.floats(10, "dbias");
+  Args args(info, "batchNormBackward", 12);
+  FloatView x = args.floats(0, "x"), dy = args.floats(1, "dy"), y = args.floatsOrNull(2, "y");
+  BnShape s = bnShape(args, 3);
+  FloatView mean = args.floats(6, "mean"), invstd = args.floats(7, "invstd"), weight = args.floats(8, "weight");
+  FloatView dx = args.floatsOrNull(9, "dx");
+  FloatView dweight = args.floats(10, "dweight"), dbias = args.floats(11, "dbias");
   args.needLength("x", x.length, s.size());
   args.needLength("dy", dy.length, s.size());
+  if (y.data != nullptr) args.needLength("y", y.length, s.size());
   if (dx.data != nullptr) args.needLength("dx", dx.length, s.size());
   for (const auto& [name, v] : {std::pair{"mean", mean}, {"invstd", invstd}, {"weight", weight}, {"dweight", dweight}, {"dbias", dbias}}) {
     args.needLength(name, v.length, s.c);
@@ -109,10 +114,12 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
       for (size_t i = 0; i < s.n; i++) {
         const float* px = x.data + (i * s.c + ch) * s.s;
         const float* pg = dy.data + (i * s.c + ch) * s.s;
+        const float* py = y.data != nullptr ? y.data + (i * s.c + ch) * s.s : nullptr;
         float g = 0, gx = 0;
         for (size_t k = 0; k < s.s; k++) {
-          g += pg[k];
-          gx += pg[k] * (px[k] - mu);
+          const float gk = py == nullptr || py[k] > 0 ? pg[k] : 0.0f;
+          g += gk;
+          gx += gk * (px[k] - mu);
         }
         sumG += g;
         sumGX += gx;
@@ -125,8 +132,12 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
       for (size_t i = 0; i < s.n; i++) {
         const float* px = x.data + (i * s.c + ch) * s.s;
         const float* pg = dy.data + (i * s.c + ch) * s.s;
+        const float* py = y.data != nullptr ? y.data + (i * s.c + ch) * s.s : nullptr;
         float* pd = dx.data + (i * s.c + ch) * s.s;
-        for (size_t k = 0; k < s.s; k++) pd[k] += k1 * (pg[k] - meanG - (px[k] - mu) * k2);
+        for (size_t k = 0; k < s.s; k++) {
+          const float gk = py == nullptr || py[k] > 0 ? pg[k] : 0.0f;
+          pd[k] += k1 * (gk - meanG - (px[k] - mu) * k2);
+        }
       }
     }
   });

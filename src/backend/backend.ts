@@ -173,13 +173,14 @@ export interface Backend {
   channelAffine(x: Float32Array, n: number, c: number, s: number, scale: Float32Array, shift: Float32Array, act: ActCode, y: Float32Array): void;
 
   /**
-   * Backward of batch normalization in training mode, y = weight * (x - mean) * invstd + bias,
-   * with g = dy (n x c x s, after any activation's mask): dbias = sum g and dweight =
+   * Backward of batch normalization in training mode, weight * (x - mean) * invstd + bias,
+   * with g = dy (n x c x s), masked by y > 0 when y (the output of a fused ReLU) is not null:
+   * dbias = sum g and dweight =
    * sum g * xhat per channel (overwritten); dx (when not null) accumulates
    * weight * invstd * (g - mean g - xhat * mean(g * xhat)).
    */
   batchNormBackward(
-    x: Float32Array, dy: Float32Array, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
+    x: Float32Array, dy: Float32Array, y: Float32Array | null, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
     weight: Float32Array, dx: Float32Array | null, dweight: Float32Array, dbias: Float32Array,
   ): void;
 

@@ -53,7 +53,7 @@ interface NativeAddon {
   channelMoments(x: Float32Array, n: number, c: number, s: number, mean: Float32Array, variance: Float32Array): void;
   channelAffine(x: Float32Array, n: number, c: number, s: number, scale: Float32Array, shift: Float32Array, act: number, y: Float32Array): void;
   batchNormBackward(
-    x: Float32Array, dy: Float32Array, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
+    x: Float32Array, dy: Float32Array, y: Float32Array | null, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
     weight: Float32Array, dx: Float32Array | null, dweight: Float32Array, dbias: Float32Array,
   ): void;
   sparseRowsGradWeight(offsets: Int32Array, indices: Int32Array, values: Float32Array, dOut: Float32Array, d: number, n: number, dWeight: Float32Array): void;
@@ -209,10 +209,10 @@ class NativeBackend implements Backend {
   }
 
   batchNormBackward(
-    x: Float32Array, dy: Float32Array, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
+    x: Float32Array, dy: Float32Array, y: Float32Array | null, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
     weight: Float32Array, dx: Float32Array | null, dweight: Float32Array, dbias: Float32Array,
   ): void {
-    this.addon.batchNormBackward(x, dy, n, c, s, mean, invstd, weight, dx, dweight, dbias);
+    this.addon.batchNormBackward(x, dy, y, n, c, s, mean, invstd, weight, dx, dweight, dbias);
   }
 
   sparseRowsMatmulT(offsets: Int32Array, indices: Int32Array, values: Float32Array, weight: Float32Array, d: number, n: number, out: Float32Array): void {

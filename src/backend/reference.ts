@@ -287,18 +287,19 @@ export class ReferenceBackend implements Backend {
   }
 
   batchNormBackward(
-    x: Float32Array, dy: Float32Array, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
+    x: Float32Array, dy: Float32Array, y: Float32Array | null, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
     weight: Float32Array, dx: Float32Array | null, dweight: Float32Array, dbias: Float32Array,
   ): void {
     const m = n * s;
+    const g = (at: number): number => (y === null || y[at] > 0 ? dy[at] : 0);
     for (let ch = 0; ch < c; ch++) {
       let sumG = 0;
       let sumGX = 0;
       for (let i = 0; i < n; i++) {
         for (let k = 0; k < s; k++) {
           const at = (i * c + ch) * s + k;
-          sumG += dy[at];
-          sumGX += dy[at] * (x[at] - mean[ch]) * invstd[ch];
+          sumG += g(at);
+          sumGX += g(at) * (x[at] - mean[ch]) * invstd[ch];
         }
       }
       dbias[ch] = sumG;
@@ -308,7 +309,7 @@ export class ReferenceBackend implements Backend {
         for (let k = 0; k < s; k++) {
           const at = (i * c + ch) * s + k;
           const xhat = (x[at] - mean[ch]) * invstd[ch];
-          dx[at] += weight[ch] * invstd[ch] * (dy[at] - sumG / m - (xhat * sumGX) / m);
+          dx[at] += weight[ch] * invstd[ch] * (g(at) - sumG / m - (xhat * sumGX) / m);
         }
       }
     }

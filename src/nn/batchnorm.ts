@@ -94,8 +94,10 @@ abstract class BatchNorm extends Module {
     be.channelAffine(x.data, n, c, s, scale, shift, code, y);
     const training = this.training;
     return result(y, x.shape, [x, this.weight, this.bias], (g) => {
+      const relu = code === Act.relu;
+      // The training kernel applies the ReLU's mask itself; eval mode masks first.
       let dy = g;
-      if (code === Act.relu) {
+      if (relu && !training) {
         dy = allocate(g.length);
         be.reluBackward(g, y, dy);
       }
@@ -103,7 +105,7 @@ abstract class BatchNorm extends Module {
       const dbias = new Float32Array(c);
       const dx = gradBuffer(x);
       // In eval mode the statistics are constants: dx is dy * scale, and the same call gives dweight and dbias.
-      be.batchNormBackward(x.data, dy, n, c, s, mean, invstd, this.weight.data, training ? dx : null, dweight, dbias);
+      be.batchNormBackward(x.data, dy, relu && training ? y : null, n, c, s, mean, invstd, this.weight.data, training ? dx : null, dweight, dbias);
       if (!training && dx !== null) {
         const scaled = allocate(dy.length);
         be.channelAffine(dy, n, c, s, scale, new Float32Array(c), Act.none, scaled);

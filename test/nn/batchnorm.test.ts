@@ -114,6 +114,20 @@ describe('BatchNorm', () => {
     assert.throws(() => new BatchNorm1d(3).forward(Tensor.zeros([1, 3])), /more than 1 value per channel/);
   });
 
+  it('native moments stay exact for a channel whose mean is large against its spread', () => {
+    const native: Backend = loadNativeBackend();
+    const x = new Float32Array(4 * 2 * 256);
+    new Rng(6).fillUniform(x, -0.01, 0.01);
+    for (let i = 0; i < x.length; i++) x[i] += 1000;
+    const [mean, variance, refMean, refVariance] = [0, 0, 0, 0].map(() => new Float32Array(2));
+    native.channelMoments(x, 4, 2, 256, mean, variance);
+    new ReferenceBackend().channelMoments(x, 4, 2, 256, refMean, refVariance);
+    for (let ch = 0; ch < 2; ch++) {
+      assert.ok(Math.abs(mean[ch] - refMean[ch]) < 1e-4);
+      assert.ok(Math.abs(variance[ch] - refVariance[ch]) < 1e-3 * refVariance[ch], `${variance[ch]} vs ${refVariance[ch]}`);
+    }
+  });
+
   it('native kernels match the reference', () => {
     const native: Backend = loadNativeBackend();
     const reference: Backend = new ReferenceBackend();
@@ -133,7 +147,7 @@ describe('BatchNorm', () => {
       const dx = new Float32Array(x.length).fill(0.5);
       const dw = new Float32Array(c);
       const db = new Float32Array(c);
-      be.batchNormBackward(x, dy, n, c, s, mean, invstd, scale, dx, dw, db);
+      be.batchNormBackward(x, dy, y, n, c, s, mean, invstd, scale, dx, dw, db);
       return [mean, variance, y, dx, dw, db];
     });
     results[0].forEach((got, k) => {
