@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/allocator.cc",
+        "native/batchnorm.cc",
         "native/common.cc",
         "native/conv.cc",
         "native/elementwise.cc",

@@ -37,6 +37,7 @@ static Napi::Object InitMidl(Napi::Env env, Napi::Object exports) {
   registerLoss(env, exports);
   registerConv(env, exports);
   registerPool(env, exports);
+  registerBatchNorm(env, exports);
   registerTopk(env, exports);
   registerEmbedding(env, exports);
   registerMidl(env, exports);

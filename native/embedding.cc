@@ -1,5 +1,6 @@
-// Row gathers and scatter-adds over an embedding table, and EmbeddingBag (mean); and the
-// column scatter that spreads static sparsity's kept outputs back to the layer's width.
+// Row gathers and scatter-adds over an embedding table, and EmbeddingBag (mean); the
+// column scatter that spreads static sparsity's kept outputs back to the layer's width; and
+// the products of CSR rows with a (n x d) weight that a sparse-input Linear needs.
 // Scatter-adds may hit the same row from several ids, so their parallel form splits
 // the columns, never the ids.
 #include <cstring>
@@ -163,6 +164,69 @@ Napi::Value EmbeddingBagMeanBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The CSR rows (offsets, indices, values) of arguments 0-2, checked against d columns.
+struct CsrArgs {
+  IntView offsets, indices;
+  FloatView values;
+  size_t rows;
+};
+
+CsrArgs csrArgs(const Args& args, size_t d) {
+  CsrArgs s{args.ints(0, "offsets"), args.ints(1, "indices"), args.floats(2, "values"), 0};
+  checkBags(args, s.indices, s.offsets, d);
+  args.needLength("values", s.values.length, static_cast<size_t>(s.offsets.data[s.offsets.length - 1]));
+  s.rows = s.offsets.length - 1;
+  return s;
+}
+
+// out (rows x n) = S W^T: each output column o reads weight row o (d floats, cache-resident)
+// at the stored columns only. Columns of out are split between threads.
+Napi::Value SparseRowsMatmulT(const Napi::CallbackInfo& info) {
+  Args args(info, "sparseRowsMatmulT", 7);
+  const size_t d = args.size(4, "d"), n = args.size(5, "n");
+  CsrArgs s = csrArgs(args, d);
+  FloatView weight = args.floats(3, "weight");
+  FloatView out = args.floats(6, "out");
+  args.needLength("weight", weight.length, n * d);
+  args.needLength("out", out.length, s.rows * n);
+  const size_t nnz = static_cast<size_t>(s.offsets.data[s.rows]);
+  parallelFor(n, nnz * n, [&](size_t first, size_t end) {
+    for (size_t o = first; o < end; o++) {
+      const float* w = weight.data + o * d;
+      for (size_t i = 0; i < s.rows; i++) {
+        float sum = 0;
+        for (int32_t k = s.offsets.data[i]; k < s.offsets.data[i + 1]; k++) sum += s.values.data[k] * w[s.indices.data[k]];
+        out.data[i * n + o] = sum;
+      }
+    }
+  });
+  return info.Env().Undefined();
+}
+
+// dWeight (n x d) += dOut^T S; rows of dWeight are split between threads, so no two write
+// the same entry. Zero gradients (ReLU's inactive outputs) are skipped.
+Napi::Value SparseRowsGradWeight(const Napi::CallbackInfo& info) {
+  Args args(info, "sparseRowsGradWeight", 7);
+  const size_t d = args.size(4, "d"), n = args.size(5, "n");
+  CsrArgs s = csrArgs(args, d);
+  FloatView dOut = args.floats(3, "dOut");
+  FloatView dWeight = args.floats(6, "dWeight");
+  args.needLength("dOut", dOut.length, s.rows * n);
+  args.needLength("dWeight", dWeight.length, n * d);
+  const size_t nnz = static_cast<size_t>(s.offsets.data[s.rows]);
+  parallelFor(n, nnz * n, [&](size_t first, size_t end) {
+    for (size_t o = first; o < end; o++) {
+      float* w = dWeight.data + o * d;
+      for (size_t i = 0; i < s.rows; i++) {
+        const float g = dOut.data[i * n + o];
+        if (g == 0) continue;
+        for (int32_t k = s.offsets.data[i]; k < s.offsets.data[i + 1]; k++) w[s.indices.data[k]] += g * s.values.data[k];
+      }
+    }
+  });
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void registerEmbedding(Napi::Env env, Napi::Object exports) {
@@ -170,6 +234,8 @@ void registerEmbedding(Napi::Env env, Napi::Object exports) {
   exports.Set("scatterAddRows", Napi::Function::New(env, ScatterAddRows, "scatterAddRows"));
   exports.Set("scatterColumns", Napi::Function::New(env, ScatterColumns, "scatterColumns"));
   exports.Set("embeddingBagMean", Napi::Function::New(env, EmbeddingBagMean, "embeddingBagMean"));
+  exports.Set("sparseRowsMatmulT", Napi::Function::New(env, SparseRowsMatmulT, "sparseRowsMatmulT"));
+  exports.Set("sparseRowsGradWeight", Napi::Function::New(env, SparseRowsGradWeight, "sparseRowsGradWeight"));
   exports.Set("embeddingBagMeanBackward",
               Napi::Function::New(env, EmbeddingBagMeanBackward, "embeddingBagMeanBackward"));
 }

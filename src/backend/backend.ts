@@ -164,6 +164,37 @@ export interface Backend {
   embeddingBagMeanBackward(dOut: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, dTable: Float32Array): void;
 
   /**
+   * Mean and biased variance of each channel of x (n x c x s: s values per channel per
+   * example, s = H*W for images), over its n * s values. mean and var hold c values.
+   */
+  channelMoments(x: Float32Array, n: number, c: number, s: number, mean: Float32Array, variance: Float32Array): void;
+
+  /** y = act(x * scale[ch] + shift[ch]) for x (n x c x s); y may be x. */
+  channelAffine(x: Float32Array, n: number, c: number, s: number, scale: Float32Array, shift: Float32Array, act: ActCode, y: Float32Array): void;
+
+  /**
+   * Backward of batch normalization in training mode, weight * (x - mean) * invstd + bias,
+   * with g = dy (n x c x s), masked by y > 0 when y (the output of a fused ReLU) is not null:
+   * dbias = sum g and dweight =
+   * sum g * xhat per channel (overwritten); dx (when not null) accumulates
+   * weight * invstd * (g - mean g - xhat * mean(g * xhat)).
+   */
+  batchNormBackward(
+    x: Float32Array, dy: Float32Array, y: Float32Array | null, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
+    weight: Float32Array, dx: Float32Array | null, dweight: Float32Array, dbias: Float32Array,
+  ): void;
+
+  /**
+   * out (rows x n) = S W^T for CSR rows S (rows x d; row i stores values[k] at column
+   * indices[k], k in offsets[i] .. offsets[i+1]) and weight W (n x d): only stored entries
+   * are multiplied.
+   */
+  sparseRowsMatmulT(offsets: Int32Array, indices: Int32Array, values: Float32Array, weight: Float32Array, d: number, n: number, out: Float32Array): void;
+
+  /** Adjoint of sparseRowsMatmulT for the weight: dWeight (n x d) += dOut^T S (accumulates). */
+  sparseRowsGradWeight(offsets: Int32Array, indices: Int32Array, values: Float32Array, dOut: Float32Array, d: number, n: number, dWeight: Float32Array): void;
+
+  /**
    * MID-L sparse inference, the blend of MIDL.md section 1 steps 6-8, computing the full path
    * only for selected neurons. Inputs: x (B x d), weight (n x d), bias (n), gate values
    * alpha (B x n); y (B x n) holds the light path on entry and the layer output on exit.

@@ -49,6 +49,14 @@ interface NativeAddon {
   scatterColumns(src: Float32Array, rows: number, cols: Int32Array, n: number, out: Float32Array): void;
   embeddingBagMean(table: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, out: Float32Array): void;
   embeddingBagMeanBackward(dOut: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, dTable: Float32Array): void;
+  sparseRowsMatmulT(offsets: Int32Array, indices: Int32Array, values: Float32Array, weight: Float32Array, d: number, n: number, out: Float32Array): void;
+  channelMoments(x: Float32Array, n: number, c: number, s: number, mean: Float32Array, variance: Float32Array): void;
+  channelAffine(x: Float32Array, n: number, c: number, s: number, scale: Float32Array, shift: Float32Array, act: number, y: Float32Array): void;
+  batchNormBackward(
+    x: Float32Array, dy: Float32Array, y: Float32Array | null, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
+    weight: Float32Array, dx: Float32Array | null, dweight: Float32Array, dbias: Float32Array,
+  ): void;
+  sparseRowsGradWeight(offsets: Int32Array, indices: Int32Array, values: Float32Array, dOut: Float32Array, d: number, n: number, dWeight: Float32Array): void;
   midlSparseForward(
     x: Float32Array, B: number, d: number, weight: Float32Array, bias: Float32Array, n: number,
     alpha: Float32Array, sel: Int32Array, counts: Int32Array, k: number,
@@ -190,6 +198,29 @@ class NativeBackend implements Backend {
 
   embeddingBagMeanBackward(dOut: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, dTable: Float32Array): void {
     this.addon.embeddingBagMeanBackward(dOut, dim, ids, offsets, dTable);
+  }
+
+  channelMoments(x: Float32Array, n: number, c: number, s: number, mean: Float32Array, variance: Float32Array): void {
+    this.addon.channelMoments(x, n, c, s, mean, variance);
+  }
+
+  channelAffine(x: Float32Array, n: number, c: number, s: number, scale: Float32Array, shift: Float32Array, act: ActCode, y: Float32Array): void {
+    this.addon.channelAffine(x, n, c, s, scale, shift, act, y);
+  }
+
+  batchNormBackward(
+    x: Float32Array, dy: Float32Array, y: Float32Array | null, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
+    weight: Float32Array, dx: Float32Array | null, dweight: Float32Array, dbias: Float32Array,
+  ): void {
+    this.addon.batchNormBackward(x, dy, y, n, c, s, mean, invstd, weight, dx, dweight, dbias);
+  }
+
+  sparseRowsMatmulT(offsets: Int32Array, indices: Int32Array, values: Float32Array, weight: Float32Array, d: number, n: number, out: Float32Array): void {
+    this.addon.sparseRowsMatmulT(offsets, indices, values, weight, d, n, out);
+  }
+
+  sparseRowsGradWeight(offsets: Int32Array, indices: Int32Array, values: Float32Array, dOut: Float32Array, d: number, n: number, dWeight: Float32Array): void {
+    this.addon.sparseRowsGradWeight(offsets, indices, values, dOut, d, n, dWeight);
   }
 
   midlSparseForward(

@@ -265,6 +265,74 @@ export class ReferenceBackend implements Backend {
     }
   }
 
+  channelMoments(x: Float32Array, n: number, c: number, s: number, mean: Float32Array, variance: Float32Array): void {
+    const count = n * s;
+    for (let ch = 0; ch < c; ch++) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) for (let k = 0; k < s; k++) sum += x[(i * c + ch) * s + k];
+      const m = count > 0 ? Math.fround(sum / count) : 0;
+      let sq = 0;
+      for (let i = 0; i < n; i++) for (let k = 0; k < s; k++) sq += (x[(i * c + ch) * s + k] - m) ** 2;
+      mean[ch] = m;
+      variance[ch] = count > 0 ? sq / count : 0;
+    }
+  }
+
+  channelAffine(x: Float32Array, n: number, c: number, s: number, scale: Float32Array, shift: Float32Array, act: ActCode, y: Float32Array): void {
+    for (let i = 0; i < n * c * s; i++) {
+      const ch = Math.floor(i / s) % c;
+      const v = x[i] * scale[ch] + shift[ch];
+      y[i] = act === Act.relu && v < 0 ? 0 : v;
+    }
+  }
+
+  batchNormBackward(
+    x: Float32Array, dy: Float32Array, y: Float32Array | null, n: number, c: number, s: number, mean: Float32Array, invstd: Float32Array,
+    weight: Float32Array, dx: Float32Array | null, dweight: Float32Array, dbias: Float32Array,
+  ): void {
+    const m = n * s;
+    const g = (at: number): number => (y === null || y[at] > 0 ? dy[at] : 0);
+    for (let ch = 0; ch < c; ch++) {
+      let sumG = 0;
+      let sumGX = 0;
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < s; k++) {
+          const at = (i * c + ch) * s + k;
+          sumG += g(at);
+          sumGX += g(at) * (x[at] - mean[ch]) * invstd[ch];
+        }
+      }
+      dbias[ch] = sumG;
+      dweight[ch] = sumGX;
+      if (dx === null) continue;
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < s; k++) {
+          const at = (i * c + ch) * s + k;
+          const xhat = (x[at] - mean[ch]) * invstd[ch];
+          dx[at] += weight[ch] * invstd[ch] * (g(at) - sumG / m - (xhat * sumGX) / m);
+        }
+      }
+    }
+  }
+
+  sparseRowsMatmulT(offsets: Int32Array, indices: Int32Array, values: Float32Array, weight: Float32Array, d: number, n: number, out: Float32Array): void {
+    for (let i = 0; i + 1 < offsets.length; i++) {
+      for (let o = 0; o < n; o++) {
+        let sum = 0;
+        for (let k = offsets[i]; k < offsets[i + 1]; k++) sum += values[k] * weight[o * d + indices[k]];
+        out[i * n + o] = sum;
+      }
+    }
+  }
+
+  sparseRowsGradWeight(offsets: Int32Array, indices: Int32Array, values: Float32Array, dOut: Float32Array, d: number, n: number, dWeight: Float32Array): void {
+    for (let i = 0; i + 1 < offsets.length; i++) {
+      for (let o = 0; o < n; o++) {
+        for (let k = offsets[i]; k < offsets[i + 1]; k++) dWeight[o * d + indices[k]] += dOut[i * n + o] * values[k];
+      }
+    }
+  }
+
   midlSparseForward(
     x: Float32Array, B: number, d: number, weight: Float32Array, bias: Float32Array, n: number,
     alpha: Float32Array, sel: Int32Array, counts: Int32Array, k: number,

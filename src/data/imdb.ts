@@ -8,7 +8,7 @@ import { MidlInputError } from '../errors.js';
 import { readFileChecked } from './fileio.js';
 import { imdbArchive } from './sources.js';
 import { readTarFile } from './tar.js';
-import { bagOfWords, buildVocabulary, documentFrequency, inverseDocumentFrequency, tokenIds, tokenize } from './text.js';
+import { bagOfWords, documentFrequency, internWords, inverseDocumentFrequency, keepIds, mostFrequent, tokenIds, tokenize } from './text.js';
 import type { Dataset, LoadOptions, Split } from './types.js';
 
 export interface Review {
@@ -62,19 +62,24 @@ export function readImdb(dir: string): { train: Review[]; test: Review[]; files:
   return { ...splits, files: [source] };
 }
 
+function* tokenized(reviews: Review[]): Generator<string[]> {
+  for (const r of reviews) yield tokenize(r.text);
+}
+
 export function buildImdb(dir: string, opts: LoadOptions): Dataset {
   const { train, test, files } = readImdb(dir);
   const vocabSize = opts.imdbVocabSize ?? 10000;
   if (!Number.isInteger(vocabSize) || vocabSize < 1) throw new MidlInputError(`imdb vocabulary size must be a positive integer, got ${vocabSize}`);
-  const trainDocs = train.map((r) => tokenize(r.text));
-  const vocab = buildVocabulary(trainDocs, vocabSize);
-  const index = new Map(vocab.map((w, i) => [w, i]));
-  const trainBags = tokenIds(trainDocs, index);
-  const testBags = tokenIds(test.map((r) => tokenize(r.text)), index);
+  // Training words are interned in one pass, then the vocabulary's ids kept: no review's token list is held as strings.
+  const interned = internWords(tokenized(train));
+  const kept = mostFrequent(interned.words, interned.counts, vocabSize);
+  const vocab = kept.map((i) => interned.words[i]);
+  const trainBags = keepIds(interned.bags, kept, interned.words.length);
+  const testBags = tokenIds(tokenized(test), new Map(vocab.map((w, i) => [w, i])));
   const features = opts.imdbFeatures ?? 'binary';
   const idf = features === 'tfidf' ? inverseDocumentFrequency(documentFrequency(trainBags, vocab.length), train.length) : undefined;
   const split = (reviews: Review[], bags: typeof trainBags): Split => ({
-    x: bagOfWords(bags, vocab.length, idf), y: Int32Array.from(reviews, (r) => r.label), count: reviews.length, tokens: bags,
+    rows: bagOfWords(bags, vocab.length, idf), y: Int32Array.from(reviews, (r) => r.label), count: reviews.length, tokens: bags,
   });
   return {
     name: 'imdb', numClasses: 2, inputShape: [vocab.length],
@@ -82,7 +87,7 @@ export function buildImdb(dir: string, opts: LoadOptions): Dataset {
     classNames: ['neg', 'pos'], files,
     notes: [
       `vocabulary: the ${vocab.length} most frequent training words (lowercased, <br /> removed, punctuation dropped)`,
-      `features: ${features === 'tfidf' ? 'TF-IDF, (1 + ln tf) * idf, unit L2 norm, idf fitted on train' : 'binary bag of words'}; tokens: in-vocabulary word ids per review`,
+      `features: ${features === 'tfidf' ? 'TF-IDF, (1 + ln tf) * idf, unit L2 norm, idf fitted on train' : 'binary bag of words'}, held as sparse rows; tokens: in-vocabulary word ids per review`,
     ],
   };
 }

@@ -5,7 +5,8 @@ export { resolveDataDir, candidateDirs, findDatasetDir, defaultCacheRoot, type R
 export { downloadDataset, fetchToFile, type FetchOptions } from './download.js';
 export { sources, type DatasetSource, type RemoteFile } from './sources.js';
 export { featureSize, copyExamples, featureMatrix, valueRange } from './split.js';
-export { DataLoader, subsetSplit, validationSplit, injectLabelNoise, limitTrain, type Batch, type LoaderOptions } from './loader.js';
+export { DataLoader, batchInput, subsetSplit, validationSplit, injectLabelNoise, limitTrain, type Batch, type LoaderOptions } from './loader.js';
+export { augmentBatch, type Augmentation } from './augment.js';
 export { classCounts, channelStats, type RawImages, type ChannelStats } from './images.js';
 export { readMnist, parseIdx } from './mnist.js';
 export { readCifar10, readCifar100 } from './cifar.js';

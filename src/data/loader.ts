@@ -1,12 +1,16 @@
 /**
  * Batching for training: seeded shuffling from an Rng the caller owns, batches copied into
- * reused buffers (or views when unshuffled and dense; image bytes are decoded into the buffer),
+ * reused buffers (or views when unshuffled and dense; image bytes are decoded and sparse rows
+ * filled in with zeros into the buffer),
  * and the split manipulations the experiments need: validation holdout, symmetric label noise,
  * small training subsets.
  */
+import type { LayerInput } from '../nn/sparse.js';
 import type { Rng } from '../tensor/rng.js';
-import { copyExamples, featureSize, selectExamples } from './split.js';
-import type { Split, TokenBags } from './types.js';
+import { Tensor } from '../tensor/tensor.js';
+import { augmentBatch, type Augmentation } from './augment.js';
+import { copyExamples, featureSize, selectExamples, selectRows } from './split.js';
+import type { SparseRows, Split, TokenBags } from './types.js';
 
 export { featureSize };
 
@@ -22,6 +26,13 @@ export interface Batch {
   indices: Int32Array;
   /** The batch's token bags, offsets rebased to the batch (size + 1 entries). */
   tokens?: TokenBags;
+  /** For a sparse split: the batch's rows (x is their dense form). */
+  rows?: SparseRows;
+}
+
+/** What a model takes for a batch: its sparse rows when it has them, else x shaped as [size, ...inputShape]. */
+export function batchInput(batch: Batch, inputShape: number[]): LayerInput {
+  return batch.rows ?? new Tensor(batch.x, [batch.size, ...inputShape]);
 }
 
 export interface LoaderOptions {
@@ -29,12 +40,16 @@ export interface LoaderOptions {
   shuffle?: boolean;
   /** Leave out the last batch when it is smaller than batchSize. */
   dropLast?: boolean;
+  /** Random crop and flip of image batches (image splits only), drawn from augmentRng. */
+  augment?: Augmentation;
+  augmentRng?: Rng;
 }
 
 export class DataLoader {
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
+  private readonly augment: { aug: Augmentation; rng: Rng } | null;
   private readonly features: number;
   private readonly xBuffer: Float32Array;
   private readonly yBuffer: Int32Array;
@@ -46,9 +61,15 @@ export class DataLoader {
     this.batchSize = opts.batchSize;
     this.shuffle = opts.shuffle ?? true;
     this.dropLast = opts.dropLast ?? false;
+    this.augment = null;
+    if (opts.augment !== undefined) {
+      if (split.pixels === undefined) throw new RangeError('DataLoader: augmentation needs an image split');
+      if (opts.augmentRng === undefined) throw new RangeError('DataLoader: augmentation needs an augmentRng');
+      this.augment = { aug: opts.augment, rng: opts.augmentRng };
+    }
     this.features = featureSize(split);
     // Unshuffled dense batches are views into the split; everything else is copied or decoded here.
-    const copied = this.shuffle || split.pixels !== undefined;
+    const copied = this.shuffle || split.x === undefined;
     this.xBuffer = new Float32Array(copied ? Math.min(this.batchSize, split.count) * this.features : 0);
     this.yBuffer = new Int32Array(this.shuffle ? this.batchSize : 0);
     this.offsetsBuffer = new Int32Array(this.batchSize + 1);
@@ -93,7 +114,7 @@ export class DataLoader {
     let by: Int32Array;
     if (!this.shuffle) {
       by = split.y.subarray(start, start + size);
-      if (split.pixels === undefined) {
+      if (split.x !== undefined) {
         bx = split.x.subarray(start * f, (start + size) * f);
       } else {
         bx = this.xBuffer.subarray(0, size * f);
@@ -105,8 +126,10 @@ export class DataLoader {
       copyExamples(split, indices, bx);
       for (let i = 0; i < size; i++) by[i] = split.y[indices[i]];
     }
+    if (this.augment !== null && split.pixels !== undefined) augmentBatch(bx, size, split.pixels, this.augment.aug, this.augment.rng);
     const batch: Batch = { x: bx, y: by, size, indices };
     if (this.split.tokens !== undefined) batch.tokens = this.bags(this.split.tokens, indices);
+    if (this.split.rows !== undefined) batch.rows = selectRows(this.split.rows, indices);
     return batch;
   }
 

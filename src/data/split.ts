@@ -1,13 +1,14 @@
 /**
- * Reading a split's inputs whatever its representation: dense float32 features, or image bytes
- * decoded through their per-channel table (see PixelBytes). Every reader returns the same float32
+ * Reading a split's inputs whatever its representation: dense float32 features, image bytes
+ * decoded through their per-channel table (see PixelBytes), or sparse rows filled in with zeros. Every reader returns the same float32
  * values for an example, so code built on them does not care which one it got.
  */
-import type { DenseSplit, ImageSplit, PixelBytes, Split } from './types.js';
+import type { PixelBytes, SparseRows, Split } from './types.js';
 
 /** Values per example of a split. */
 export function featureSize(split: Split): number {
   if (split.pixels !== undefined) return split.pixels.shape[0] * split.pixels.shape[1] * split.pixels.shape[2];
+  if (split.rows !== undefined) return split.rows.width;
   return split.count === 0 ? 0 : split.x.length / split.count;
 }
 
@@ -53,6 +54,12 @@ function decodeImage(p: PixelBytes, tables: Float32Array[], words: Uint32Array |
   }
 }
 
+/** Writes the dense form of sparse row n into out[at .. at + width) (zeros included). */
+function densifyRow(rows: SparseRows, n: number, out: Float32Array, at: number): void {
+  out.fill(0, at, at + rows.width);
+  for (let k = rows.offsets[n]; k < rows.offsets[n + 1]; k++) out[at + rows.indices[k]] = rows.values[k];
+}
+
 /**
  * Writes the inputs of the examples at indices into out, one after another (example indices[i]
  * at out[i * featureSize ..]): the normalised float32 values, decoded from bytes for image splits.
@@ -64,6 +71,10 @@ export function copyExamples(split: Split, indices: ArrayLike<number>, out: Floa
     const tables = channelTables(split.pixels);
     const words = wordView(split.pixels);
     for (let i = 0; i < indices.length; i++) decodeImage(split.pixels, tables, words, indices[i], out, i * f);
+    return;
+  }
+  if (split.rows !== undefined) {
+    for (let i = 0; i < indices.length; i++) densifyRow(split.rows, indices[i], out, i * f);
     return;
   }
   const x = split.x;
@@ -79,9 +90,13 @@ export function copyExamples(split: Split, indices: ArrayLike<number>, out: Floa
  * train split): prefer DataLoader batches or copyExamples when the whole matrix is not needed.
  */
 export function featureMatrix(split: Split): Float32Array {
-  if (split.pixels === undefined) return split.x.slice();
+  if (split.x !== undefined) return split.x.slice();
   const f = featureSize(split);
   const out = new Float32Array(split.count * f);
+  if (split.rows !== undefined) {
+    for (let n = 0; n < split.count; n++) densifyRow(split.rows, n, out, n * f);
+    return out;
+  }
   const tables = channelTables(split.pixels);
   const words = wordView(split.pixels);
   for (let n = 0; n < split.count; n++) decodeImage(split.pixels, tables, words, n, out, n * f);
@@ -109,6 +124,18 @@ export function valueRange(split: Split): [number, number] {
     }
     return split.count === 0 ? [0, 0] : [min, max];
   }
+  if (split.rows !== undefined) {
+    const { values, width } = split.rows;
+    // Any row with fewer stored entries than columns has a zero.
+    const hasZero = split.count > 0 && values.length < split.count * width;
+    min = hasZero ? 0 : Infinity;
+    max = hasZero ? 0 : -Infinity;
+    for (const v of values) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    return split.count === 0 ? [0, 0] : [min, max];
+  }
   for (const v of split.x) {
     if (v < min) min = v;
     if (v > max) max = v;
@@ -117,7 +144,7 @@ export function valueRange(split: Split): [number, number] {
 }
 
 /** The examples at indices, in that order, as a new split of the same representation (copies inputs and labels). */
-export function selectExamples(split: Split, indices: ArrayLike<number>): DenseSplit | ImageSplit {
+export function selectExamples(split: Split, indices: ArrayLike<number>): Split {
   const f = featureSize(split);
   const count = indices.length;
   const y = new Int32Array(count);
@@ -131,7 +158,22 @@ export function selectExamples(split: Split, indices: ArrayLike<number>): DenseS
     }
     return { pixels: { ...split.pixels, bytes }, y, count };
   }
+  if (split.rows !== undefined) return { rows: selectRows(split.rows, indices), y, count };
   const x = new Float32Array(count * f);
   copyExamples(split, indices, x);
   return { x, y, count };
+}
+
+/** The rows at indices, in that order, as new CSR rows. */
+export function selectRows(rows: SparseRows, indices: ArrayLike<number>): SparseRows {
+  const offsets = new Int32Array(indices.length + 1);
+  for (let i = 0; i < indices.length; i++) offsets[i + 1] = offsets[i] + rows.offsets[indices[i] + 1] - rows.offsets[indices[i]];
+  const out: SparseRows = { offsets, indices: new Int32Array(offsets[indices.length]), values: new Float32Array(offsets[indices.length]), width: rows.width };
+  for (let i = 0; i < indices.length; i++) {
+    const from = rows.offsets[indices[i]];
+    const to = rows.offsets[indices[i] + 1];
+    out.indices.set(rows.indices.subarray(from, to), offsets[i]);
+    out.values.set(rows.values.subarray(from, to), offsets[i]);
+  }
+  return out;
 }

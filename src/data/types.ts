@@ -1,4 +1,7 @@
 /** The shapes every dataset loader produces and the training code consumes. */
+import type { SparseRows } from '../nn/sparse.js';
+
+export type { SparseRows };
 
 export type DatasetName = 'mnist' | 'cifar10' | 'cifar100' | 'svhn' | 'adult' | 'imdb';
 
@@ -33,6 +36,7 @@ interface SplitBase {
 export interface DenseSplit extends SplitBase {
   x: Float32Array;
   pixels?: undefined;
+  rows?: undefined;
 }
 
 /**
@@ -43,10 +47,22 @@ export interface DenseSplit extends SplitBase {
 export interface ImageSplit extends SplitBase {
   pixels: PixelBytes;
   x?: undefined;
+  rows?: undefined;
 }
 
-/** One split of a dataset: dense float32 features, or images as bytes decoded on read. */
-export type Split = DenseSplit | ImageSplit;
+/**
+ * A split of mostly-zero features (IMDB's bag of words) held as CSR rows: about 1% of the
+ * memory of the dense matrix. Batches carry the rows (for a sparse-input first layer) and
+ * their dense form (for any other layer).
+ */
+export interface SparseSplit extends SplitBase {
+  rows: SparseRows;
+  x?: undefined;
+  pixels?: undefined;
+}
+
+/** One split of a dataset: dense float32 features, images as bytes decoded on read, or sparse rows. */
+export type Split = DenseSplit | ImageSplit | SparseSplit;
 
 export interface Dataset {
   name: DatasetName;

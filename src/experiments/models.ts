@@ -49,18 +49,22 @@ export function mlp(inF: number, widths: number[], classes: number, c: ModelConf
   return new Sequential(...layers);
 }
 
+/** One convolution unit of the CNN: a 3x3 convolution (padding 1) with ReLU. */
+export function convUnit(inChannels: number, outChannels: number, c: ModelConfig): Module[] {
+  return [new Conv2d(inChannels, outChannels, 3, { pad: 1, activation: 'relu', rng: c.rng })];
+}
+
 /**
- * The small CNN of the image benchmarks: two blocks of two 3x3 convolutions (32 then 64
- * channels) with ReLU and 2x2 max-pooling, then a 512-wide dense head (the layer MID-L
- * replaces) and the classifier.
+ * The small CNN of the image benchmarks: two blocks of two convolution units (32 then 64
+ * channels) and 2x2 max-pooling, then a 512-wide dense head (the layer MID-L replaces) and
+ * the classifier.
  */
 export function smallCnn(inputShape: number[], classes: number, c: ModelConfig): Sequential {
   const [channels, height, width] = inputShape;
-  const conv = (i: number, o: number): Conv2d => new Conv2d(i, o, 3, { pad: 1, activation: 'relu', rng: c.rng });
   const flat = 64 * Math.floor(height / 4) * Math.floor(width / 4);
   return new Sequential(
-    conv(channels, 32), conv(32, 32), new MaxPool2d(2),
-    conv(32, 64), conv(64, 64), new MaxPool2d(2),
+    ...convUnit(channels, 32, c), ...convUnit(32, 32, c), new MaxPool2d(2),
+    ...convUnit(32, 64, c), ...convUnit(64, 64, c), new MaxPool2d(2),
     new Flatten(), ...hiddenLayers(flat, 512, c), new Linear(512, classes, { rng: c.rng }),
   );
 }

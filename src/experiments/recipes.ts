@@ -1,15 +1,23 @@
 /**
- * Training recipes per benchmark: the same recipe for all four variants of a benchmark.
- * `full` is the default study; `quick` is a small real configuration of every dataset
- * that finishes in minutes (fewer epochs and subsets). docs/experiments.md explains them.
+ * Training recipes per benchmark: the same recipe for every variant of a benchmark.
+ * `full` is the default study on the complete data; `quick` is a small real configuration
+ * of every dataset that finishes in minutes (fewer epochs and subsets).
+ * docs/experiments.md gives the reason for each choice.
  */
+import type { Augmentation } from '../data/augment.js';
 import type { DatasetName } from '../data/types.js';
+import { constantSchedule, cosineSchedule, type Schedule } from '../optim/schedule.js';
 
 export interface Recipe {
   epochs: number;
   batchSize: number;
+  /** Adam's learning rate at the first epoch. */
   lr: number;
   weightDecay: number;
+  /** How the learning rate moves over the epochs: 'cosine' anneals it to 0 by the last epoch; default 'constant'. */
+  schedule?: 'cosine' | 'constant';
+  /** Random crop and flip of the training images (default none). */
+  augment?: Augmentation;
   /** Training examples used (null: the whole split found). */
   limitTrain: number | null;
   /** Test examples used (null: the whole split found). */
@@ -21,17 +29,22 @@ export interface Recipe {
   staticFinetuneEpochs: number;
 }
 
+/** CIFAR's standard augmentation: 4-pixel random crop and horizontal flip. */
+const cropAndFlip: Augmentation = { padding: 4, flip: true };
+/** Digits are not mirror-symmetric: SVHN gets the crop only. */
+const cropOnly: Augmentation = { padding: 4, flip: false };
+
 const base = { batchSize: 128, lr: 1e-3, weightDecay: 0 };
-const fullBase = { ...base, staticFinetuneEpochs: 2 };
-const quickBase = { ...base, staticFinetuneEpochs: 1 };
+const fullBase = { ...base, schedule: 'cosine', staticFinetuneEpochs: 2 } as const;
+const quickBase = { ...base, schedule: 'constant', staticFinetuneEpochs: 1 } as const;
 
 export const fullRecipes: Record<DatasetName, Recipe> = {
-  mnist: { ...fullBase, epochs: 10, limitTrain: null, limitTest: null },
-  cifar10: { ...fullBase, epochs: 12, limitTrain: null, limitTest: null },
-  cifar100: { ...fullBase, epochs: 12, limitTrain: null, limitTest: null },
-  svhn: { ...fullBase, epochs: 12, limitTrain: null, limitTest: null },
+  mnist: { ...fullBase, epochs: 12, limitTrain: null, limitTest: null },
+  cifar10: { ...fullBase, epochs: 15, augment: cropAndFlip, limitTrain: null, limitTest: null },
+  cifar100: { ...fullBase, epochs: 15, augment: cropAndFlip, limitTrain: null, limitTest: null },
+  svhn: { ...fullBase, epochs: 15, augment: cropOnly, limitTrain: null, limitTest: null },
   adult: { ...fullBase, batchSize: 256, epochs: 10, limitTrain: null, limitTest: null },
-  imdb: { ...fullBase, epochs: 6, limitTrain: null, limitTest: null },
+  imdb: { ...fullBase, lr: 1e-4, epochs: 2, limitTrain: null, limitTest: null },
 };
 
 export const quickRecipes: Record<DatasetName, Recipe> = {
@@ -45,4 +58,9 @@ export const quickRecipes: Record<DatasetName, Recipe> = {
 
 export function recipeFor(dataset: DatasetName, quick: boolean): Recipe {
   return (quick ? quickRecipes : fullRecipes)[dataset];
+}
+
+/** The learning rate of each 0-based epoch under a recipe's schedule. */
+export function recipeSchedule(r: Pick<Recipe, 'lr' | 'epochs' | 'schedule'>): Schedule {
+  return r.schedule === 'cosine' ? cosineSchedule(r.lr, r.epochs) : constantSchedule(r.lr);
 }

@@ -2,13 +2,14 @@
  * The training loop shared by every command: minibatch Adam (or SGD) on softmax
  * cross-entropy, one epoch at a time, with evaluation after each epoch.
  */
+import type { Augmentation } from '../data/augment.js';
 import type { Split } from '../data/types.js';
-import type { Module } from '../nn/module.js';
+import type { AnyModule } from '../nn/module.js';
 import { crossEntropy } from '../tensor/ops/losses.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Rng } from '../tensor/rng.js';
-import { Tensor, noGrad, releaseGraph } from '../tensor/tensor.js';
-import { DataLoader } from '../data/loader.js';
+import { noGrad, releaseGraph } from '../tensor/tensor.js';
+import { DataLoader, batchInput } from '../data/loader.js';
 import { trainingLoss } from '../midl/training-step.js';
 import type { EpochRecord as ResultEpoch } from './results.js';
 
@@ -35,22 +36,24 @@ export interface EpochOptions {
   epoch: number;
   batchSize: number;
   rng: Rng;
+  /** Random crop and flip of image batches, drawn from rng after the epoch's order (see augmentBatch). */
+  augment?: Augmentation;
   onBatch?: (r: BatchReport) => void;
 }
 
 /** Runs one training epoch; returns mean loss and accuracy over the epoch's examples. */
 export function trainEpoch(
-  model: Module, opt: Optimizer, train: Split, inputShape: number[], o: EpochOptions,
+  model: AnyModule, opt: Optimizer, train: Split, inputShape: number[], o: EpochOptions,
 ): { loss: number; accuracy: number } {
   model.train();
-  const loader = new DataLoader(train, { batchSize: o.batchSize, shuffle: true });
+  const loader = new DataLoader(train, { batchSize: o.batchSize, shuffle: true, augment: o.augment, augmentRng: o.rng });
   let lossSum = 0;
   let correct = 0;
   let seen = 0;
   let step = 0;
   for (const batch of loader.epoch(o.rng)) {
     step++;
-    const x = new Tensor(batch.x, [batch.size, ...inputShape]);
+    const x = batchInput(batch, inputShape);
     const { output: logits, loss, task } = trainingLoss(
       model, o.epoch + seen / train.count, () => model.forward(x), (out) => crossEntropy(out, batch.y),
     );
@@ -84,13 +87,13 @@ export function countCorrect(logits: Float32Array, labels: Int32Array, classes: 
 }
 
 /** Accuracy of the model on a split, in eval mode, without gradients. */
-export function evaluateAccuracy(model: Module, split: Split, inputShape: number[], batchSize = 500): number {
+export function evaluateAccuracy(model: AnyModule, split: Split, inputShape: number[], batchSize = 500): number {
   model.eval();
   let correct = 0;
   const loader = new DataLoader(split, { batchSize, shuffle: false });
   noGrad(() => {
     for (const batch of loader.epoch()) {
-      const logits = model.forward(new Tensor(batch.x, [batch.size, ...inputShape]));
+      const logits = model.forward(batchInput(batch, inputShape));
       correct += countCorrect(logits.data, batch.y, logits.shape[1]);
     }
   });

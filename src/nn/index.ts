@@ -6,6 +6,8 @@ export * from './layers.js';
 export * from './dropout.js';
 export * from './embedding.js';
 export * from './sequential.js';
+export * from './sparse.js';
+export * from './batchnorm.js';
 export {
   crossEntropy,
   binaryCrossEntropyWithLogits,

@@ -1,6 +1,7 @@
 /**
  * Linear: y = x W^T + b, with PyTorch's parameter names and layout (`weight`: out x in,
- * `bias`: out) and default initialization.
+ * `bias`: out) and default initialization. x may also be sparse rows (see sparse.ts): then
+ * only their stored entries are multiplied.
  *
  * ```ts
  * import { Linear, Tensor } from 'midl';
@@ -13,6 +14,7 @@ import { globalRng, type Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { defaultUniform } from './init.js';
 import { Module } from './module.js';
+import { isSparseRows, sparseLinear, type LayerInput } from './sparse.js';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -21,7 +23,7 @@ export interface LinearOptions {
   rng?: Rng;
 }
 
-export class Linear extends Module {
+export class Linear extends Module<LayerInput> {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   readonly activation: 'none' | 'relu';
@@ -39,7 +41,8 @@ export class Linear extends Module {
     }
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: LayerInput): Tensor {
+    if (isSparseRows(x)) return sparseLinear(x, this.weight, this.bias, this.activation);
     return linear(x, this.weight, this.bias, this.activation);
   }
 }

@@ -49,16 +49,17 @@ test('IMDB from a tar.gz of real reviews: counts, balance, labels, vocabulary, t
   assert.ok(d.files[0].endsWith('aclImdb_fixture.tar.gz'));
   const V = d.inputShape[0];
   assert.ok(V > 1000 && V <= 10000, `vocabulary ${V}`);
-  assert.ok(d.train.x !== undefined, 'IMDB splits are dense');
-  assert.equal(d.train.x.length, 120 * V);
+  const rows = d.train.rows!;
+  assert.ok(rows !== undefined, 'IMDB splits are sparse rows');
+  assert.equal(rows.width, V);
+  assert.equal(rows.offsets.length, 121);
   const tokens = d.train.tokens!;
   assert.equal(tokens.offsets.length, 121);
   assert.equal(tokens.offsets[120], tokens.ids.length);
-  // Binary bag of words agrees with the token ids of the first review.
-  const first = new Set(tokens.ids.subarray(tokens.offsets[0], tokens.offsets[1]));
-  const row = d.train.x.subarray(0, V);
-  assert.equal(row.reduce((acc, v) => acc + v, 0), first.size);
-  for (const id of first) assert.equal(row[id], 1);
+  // Binary bag of words agrees with the token ids of the first review: each distinct id once, ascending, value 1.
+  const first = [...new Set(tokens.ids.subarray(tokens.offsets[0], tokens.offsets[1]))].sort((a, b) => a - b);
+  assert.deepEqual([...rows.indices.subarray(rows.offsets[0], rows.offsets[1])], first);
+  assert.ok(rows.values.every((v) => v === 1));
   assert.ok(tokens.ids.every((id) => id >= 0 && id < V));
 });
 
@@ -75,13 +76,15 @@ test('TF-IDF rows have unit norm and weigh rare words up', () => {
   const vocab = new Map([['film', 0], ['good', 1], ['bad', 2]]);
   const bags = tokenIds(docs, vocab);
   const idf = inverseDocumentFrequency(documentFrequency(bags, 3), 3);
-  const x = bagOfWords(bags, 3, idf);
+  const rows = bagOfWords(bags, 3, idf);
+  assert.deepEqual([...rows.offsets], [0, 2, 4, 5]);
+  assert.deepEqual([...rows.indices], [0, 1, 0, 2, 0]);
   for (let n = 0; n < 3; n++) {
-    const norm = Math.hypot(...x.subarray(n * 3, n * 3 + 3));
+    const norm = Math.hypot(...rows.values.subarray(rows.offsets[n], rows.offsets[n + 1]));
     assert.ok(Math.abs(norm - 1) < 1e-6);
   }
-  assert.ok(x[1] > x[0]);
-  assert.deepEqual([...x.subarray(6, 9)], [1, 0, 0]);
+  assert.ok(rows.values[1] > rows.values[0], 'good (twice, rarer) outweighs film');
+  assert.equal(rows.values[4], 1);
 });
 
 test('IMDB from the aclImdb folder layout, ordered neg then pos by id', async () => {
