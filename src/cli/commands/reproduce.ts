@@ -2,10 +2,11 @@
 import * as path from 'node:path';
 import { datasetNames, type DatasetName } from '../../data/types.js';
 import { MidlInputError } from '../../errors.js';
-import { analysisNames, analysisSettings, studyAnalyses, type AnalysisName } from '../../experiments/analyses/index.js';
+import { analysisNames, analysisSettings, type AnalysisName } from '../../experiments/analyses/index.js';
 import { variants, type Variant } from '../../experiments/models.js';
 import { formatResultsTable } from '../../experiments/report/markdown.js';
 import { runStudy } from '../../experiments/reproduce.js';
+import { parseShard, shardFromEnvironment, type Shard } from '../../experiments/study/shards.js';
 import { listFlag, numberFlag, parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { ProgressBar } from '../progress.js';
@@ -33,6 +34,12 @@ Options:
                      extra training on adult only; results.json config.analyses
                      records them)
   --no-analyses      only the runs and the table
+  --shard K/N        run only the K-th of N shares of equal estimated cost (1-based);
+                     shares write their records into the same DIR, each unit run once;
+                     'midl report DIR' assembles them. auto: the share of a Slurm array
+                     task (SLURM_ARRAY_TASK_ID) or a Kubernetes Indexed Job
+                     (JOB_COMPLETION_INDEX, with --shard-count N). See docs/cluster.md
+  --shard-count N    the number of shares, with --shard auto in an Indexed Job
   -h, --help         this text
 
 Datasets whose files are missing are skipped (the report says why); the command
@@ -63,6 +70,18 @@ function chosenAnalyses(flags: Record<string, unknown>): AnalysisName[] {
   return listFlag(flags, 'analyses', [...analysisNames], parseAnalysis);
 }
 
+/** The share asked for with --shard (and --shard-count), or undefined for the whole study. */
+function chosenShard(flags: Record<string, unknown>, log: (line: string) => void): Shard | undefined {
+  const raw = flags.shard as string | undefined;
+  const count = flags['shard-count'] === undefined ? undefined : numberFlag(flags, 'shard-count', 0, { min: 1, integer: true });
+  if (raw !== 'auto' && count !== undefined) throw new MidlInputError('--shard-count: only with --shard auto');
+  if (raw === undefined) return undefined;
+  if (raw !== 'auto') return parseShard(raw);
+  const { shard, source } = shardFromEnvironment(process.env, count);
+  log(`share ${shard.index}/${shard.count} from the ${source}`);
+  return shard;
+}
+
 function parseSeed(item: string): number {
   const v = Number(item);
   if (!Number.isInteger(v) || v < 0) throw new Error(`'${item}' is not a non-negative integer`);
@@ -88,6 +107,8 @@ export const reproduceCommand: Command = {
       epochs: { type: 'string' },
       'limit-train': { type: 'string' },
       'limit-test': { type: 'string' },
+      shard: { type: 'string' },
+      'shard-count': { type: 'string' },
     });
     if (flags.help) {
       process.stdout.write(help);
@@ -100,10 +121,7 @@ export const reproduceCommand: Command = {
     const analyses = chosenAnalyses(flags);
     const override = { epochs: optional('epochs'), limitTrain: optional('limit-train'), limitTest: optional('limit-test') };
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
-    const afterDataset = analyses.length === 0 ? undefined : studyAnalyses({
-      settings: analysisSettings(quick, analyses), outDir, resume: flags.resume === true,
-      override, log, onRunStart: trainingProgress,
-    });
+    const shard = chosenShard(flags, log);
     const started = Date.now();
     let bar: ProgressBar | null = null;
     const results = await runStudy({
@@ -116,8 +134,10 @@ export const reproduceCommand: Command = {
       outDir,
       resume: flags.resume === true,
       override,
-      afterDataset,
+      analyses: analyses.length === 0 ? undefined : analysisSettings(quick, analyses),
+      shard,
       log,
+      onAnalysisRunStart: trainingProgress,
       onRunStart: (label, index, total) => ({
         onEpochStart: (epoch, epochs, examples) => {
           bar = new ProgressBar(`[${index}/${total}] ${label} epoch ${epoch}/${epochs}`, examples);
@@ -129,6 +149,10 @@ export const reproduceCommand: Command = {
       if (err.message.startsWith('no dataset could run')) throw new MidlInputError(err.message);
       throw err;
     });
+    if (results.pending_datasets !== undefined) {
+      process.stdout.write(`Share ${shard?.index}/${shard?.count} done; 'midl report ${outDir}' assembles the study when every share is.\n`);
+      return 0;
+    }
     process.stdout.write(`${formatResultsTable(results)}\n`);
     process.stdout.write(
       `\nWrote ${path.join(outDir, 'results.json')}, results.md and report.html ` +

@@ -1,0 +1,80 @@
+/**
+ * An estimate of each unit's cost, to balance shares: floating-point work of training and
+ * evaluation from each dataset's nominal size and its model family (the small CNN of the
+ * image benchmarks costs about 40 MLP forwards per example), plus fixed overheads converted
+ * at a nominal rate. Only the ratios matter; they are computed without reading any data,
+ * so every process splits the study the same way.
+ */
+import type { DatasetName } from '../../data/types.js';
+import type { AnalysisSettings } from '../analyses/index.js';
+import type { StudySpec, StudyUnit } from './units.js';
+import { studyRecipe } from './units.js';
+
+interface DatasetFacts {
+  train: number;
+  test: number;
+  /** Forward FLOPs per example of the dataset's study model (models.ts). */
+  forwardFlops: number;
+}
+
+const mlpFlops = (widths: number[]): number => widths.slice(1).reduce((sum, w, i) => sum + 2 * widths[i] * w, 0);
+/** Two 3x3 conv blocks (32, 64 channels) on 32x32 RGB, 2x2 pools, a 512-wide head. */
+const cnnFlops = (classes: number): number =>
+  2 * 9 * (3 * 32 * 1024 + 32 * 32 * 1024 + 32 * 64 * 256 + 64 * 64 * 256) + mlpFlops([64 * 8 * 8, 512, classes]);
+
+/** The full splits' sizes (docs/datasets.md); a missing dataset still gets its share. */
+const facts: Record<DatasetName, DatasetFacts> = {
+  mnist: { train: 60000, test: 10000, forwardFlops: mlpFlops([784, 512, 512, 10]) },
+  cifar10: { train: 50000, test: 10000, forwardFlops: cnnFlops(10) },
+  cifar100: { train: 50000, test: 10000, forwardFlops: cnnFlops(100) },
+  svhn: { train: 73257, test: 26032, forwardFlops: cnnFlops(10) },
+  adult: { train: 32561, test: 16281, forwardFlops: mlpFlops([108, 256, 256, 2]) },
+  imdb: { train: 25000, test: 25000, forwardFlops: mlpFlops([10000, 256, 256, 2]) },
+};
+
+/** A training step costs about three forwards (forward, two backward products). */
+const TRAIN_FACTOR = 3;
+/** FLOPs per second the fixed overheads are converted at (a rough single-core rate). */
+const NOMINAL_RATE = 2e9;
+/** Loading data, checkpoints and measuring latency: seconds per run, whatever its size. */
+const RUN_OVERHEAD_S = 3;
+
+function used(limit: number | null, count: number): number {
+  return limit === null ? count : Math.min(limit, count);
+}
+
+/** FLOPs of training for `epochs` on `train` examples with an evaluation on `test` after each. */
+function trainingFlops(f: DatasetFacts, epochs: number, train: number, test: number): number {
+  return epochs * (TRAIN_FACTOR * train + test) * f.forwardFlops + test * f.forwardFlops;
+}
+
+function analysisFlops(spec: StudySpec, dataset: DatasetName, name: keyof Omit<AnalysisSettings, 'analyses'>): number {
+  const s = spec.analyses as AnalysisSettings;
+  const f = facts[dataset];
+  const r = studyRecipe(spec, dataset);
+  const train = used(r.limitTrain, f.train);
+  const test = used(r.limitTest, f.test);
+  if (name === 'smi') return s.smi.models.length * 2 * Math.min(s.smi.examples, f.test) * f.forwardFlops;
+  if (name === 'latency') {
+    const seconds = s.latency.models.length * s.latency.batches.length * (s.latency.budgetMs / 1000) * s.latency.blocks;
+    return seconds * NOMINAL_RATE;
+  }
+  const rob = s.robustness;
+  const models = rob.models.length;
+  const noisy = models * spec.seeds.length * rob.input_noise.length * (rob.input_noise_examples ?? test) * f.forwardFlops;
+  if (!rob.training_datasets.includes(dataset)) return noisy;
+  const trainedSeeds = rob.seeds === 'first' ? 1 : spec.seeds.length;
+  const overfitEpochs = spec.override.epochs ?? rob.overfitting_epochs;
+  const subset = Math.min(train, Math.round(rob.subset * f.train));
+  const perModel = rob.label_noise.length * trainingFlops(f, r.epochs, train, test) + trainingFlops(f, overfitEpochs, subset, test);
+  return noisy + models * trainedSeeds * perModel;
+}
+
+/** A unit's estimated cost in nominal seconds (only ratios between units matter). */
+export function unitCost(spec: StudySpec, unit: StudyUnit): number {
+  const f = facts[unit.dataset];
+  if (unit.kind === 'analysis') return RUN_OVERHEAD_S + analysisFlops(spec, unit.dataset, unit.analysis) / NOMINAL_RATE;
+  const r = unit.recipe;
+  const epochs = r.epochs + (unit.model === 'static' ? r.staticFinetuneEpochs : 0);
+  return RUN_OVERHEAD_S + trainingFlops(f, epochs, used(r.limitTrain, f.train), used(r.limitTest, f.test)) / NOMINAL_RATE;
+}
