@@ -18,7 +18,7 @@ import type { RunConfig, RunHooks } from './run.js';
 import { writeReport } from './report/write.js';
 import { assembleStudy } from './study/assemble.js';
 import { Claims } from './study/claims.js';
-import { executeAnalysis, executeRun, skippedRecord, type UnitContext } from './study/execute.js';
+import { executeAnalysis, executeExtra, executeRun, skippedRecord, type UnitContext } from './study/execute.js';
 import { readAllRecords, readRecord, writeRecord, type UnitRecord } from './study/records.js';
 import { shareOf, type Shard } from './study/shards.js';
 import { studyKey, studyUnits, type RecipeOverride, type StudySpec, type StudyUnit } from './study/units.js';
@@ -65,7 +65,10 @@ export function studySpec(o: StudyOptions): StudySpec {
 }
 
 function labelOf(u: StudyUnit): string {
-  return u.kind === 'run' ? `${u.dataset} ${u.model} seed ${u.seed}` : `${u.dataset} ${u.analysis} analysis`;
+  if (u.kind === 'analysis') return `${u.dataset} ${u.analysis} analysis`;
+  const run = `${u.dataset} ${u.model} seed ${u.seed}`;
+  if (u.kind === 'run') return run;
+  return u.labelNoise === undefined ? `${run} overfitting` : `${run} with ${Math.round(u.labelNoise * 100)}% labels flipped`;
 }
 
 /** Runs the units of one process in order, each at most once across all processes (claims). */
@@ -141,6 +144,7 @@ class UnitRunner {
       this.c.log(`${label}: test accuracy ${(100 * run.test_accuracy).toFixed(2)}%, active ${(100 * run.active_ratio).toFixed(1)}%`);
       return record;
     }
+    if (u.kind === 'extra') return executeExtra(this.c, u, data);
     const units = studyUnits(this.c.spec);
     const runs: UnitRecord[] = [];
     for (const id of u.runs) {

@@ -3,7 +3,8 @@
  * were written in: runs, skipped datasets, analyses, and the configuration they record.
  * With every record present the results are the same whichever processes ran the units.
  */
-import type { Analyses, StudyResults } from '../results.js';
+import type { LabelNoiseStudyRecord } from '../analyses/robustness.js';
+import type { Analyses, LabelNoiseRecord, RunRecord, StudyResults } from '../results.js';
 import type { UnitRecord } from './records.js';
 import { studyUnits, type StudySpec, type StudyUnit } from './units.js';
 
@@ -25,6 +26,37 @@ function mergeAnalyses(into: Analyses, from: Analyses): void {
 }
 
 /** Assembles the study from its records (at least one); the machine is the first record's. */
+/**
+ * The label-noise study's reference points: each run with extra trainings, with no label
+ * flipped, before the noisy trainings of the same model and seed (noise 0 in the plots).
+ */
+function addCleanReferences(units: StudyUnit[], results: StudyResults): void {
+  const label = results.analyses?.robustness?.label_noise;
+  if (label === undefined) return;
+  const seen = new Set<string>();
+  const ordered: LabelNoiseRecord[] = [];
+  for (const u of units) {
+    if (u.kind !== 'extra' || u.labelNoise === undefined) continue;
+    const key = `${u.model}/${u.seed}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      const run = results.runs.find((r) => r.dataset === u.dataset && r.model === u.model && r.seed === u.seed);
+      if (run !== undefined) ordered.push(cleanReference(run));
+    }
+    const noisy = label.find((l) => l.dataset === u.dataset && l.model === u.model && l.seed === u.seed && l.noise === u.labelNoise);
+    if (noisy !== undefined) ordered.push(noisy);
+  }
+  const others = label.filter((l) => l.dataset !== units[0]?.dataset);
+  label.splice(0, label.length, ...others, ...ordered);
+}
+
+function cleanReference(run: RunRecord): LabelNoiseStudyRecord {
+  return {
+    dataset: run.dataset, model: run.model, seed: run.seed, noise: 0, test_accuracy: run.test_accuracy,
+    epochs: run.epochs, train_examples: run.train_examples, test_examples: run.test_examples,
+  };
+}
+
 export function assembleStudy(spec: StudySpec, records: Map<string, UnitRecord>): Assembly {
   const units = studyUnits(spec);
   const present = units.map((u) => records.get(u.id)).filter((r): r is UnitRecord => r !== undefined);
@@ -62,6 +94,7 @@ export function assembleStudy(spec: StudySpec, records: Map<string, UnitRecord>)
         mergeAnalyses((results.analyses ??= {}), r.analyses);
       }
     }
+    addCleanReferences(units.filter((u) => u.dataset === dataset), results);
   }
   const pending = spec.datasets.filter((d) => missing.some((u) => u.dataset === d));
   if (pending.length > 0) results.pending_datasets = pending;

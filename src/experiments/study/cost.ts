@@ -7,7 +7,7 @@
  */
 import type { DatasetName } from '../../data/types.js';
 import type { AnalysisSettings } from '../analyses/index.js';
-import type { StudySpec, StudyUnit } from './units.js';
+import type { ExtraUnit, StudySpec, StudyUnit } from './units.js';
 import { studyRecipe } from './units.js';
 
 interface DatasetFacts {
@@ -52,7 +52,6 @@ function analysisFlops(spec: StudySpec, dataset: DatasetName, name: keyof Omit<A
   const s = spec.analyses as AnalysisSettings;
   const f = facts[dataset];
   const r = studyRecipe(spec, dataset);
-  const train = used(r.limitTrain, f.train);
   const test = used(r.limitTest, f.test);
   if (name === 'smi') return s.smi.models.length * 2 * Math.min(s.smi.examples, f.test) * f.forwardFlops;
   if (name === 'latency') {
@@ -60,19 +59,25 @@ function analysisFlops(spec: StudySpec, dataset: DatasetName, name: keyof Omit<A
     return seconds * NOMINAL_RATE;
   }
   const rob = s.robustness;
-  const models = rob.models.length;
-  const noisy = models * spec.seeds.length * rob.input_noise.length * (rob.input_noise_examples ?? test) * f.forwardFlops;
-  if (!rob.training_datasets.includes(dataset)) return noisy;
-  const trainedSeeds = rob.seeds === 'first' ? 1 : spec.seeds.length;
-  const overfitEpochs = spec.override.epochs ?? rob.overfitting_epochs;
-  const subset = Math.min(train, Math.round(rob.subset * f.train));
-  const perModel = rob.label_noise.length * trainingFlops(f, r.epochs, train, test) + trainingFlops(f, overfitEpochs, subset, test);
-  return noisy + models * trainedSeeds * perModel;
+  return rob.models.length * spec.seeds.length * rob.input_noise.length * (rob.input_noise_examples ?? test) * f.forwardFlops;
+}
+
+/** An extra training of the robustness analysis: the recipe with noisy labels, or the overfitting subset. */
+function extraFlops(spec: StudySpec, u: ExtraUnit): number {
+  const s = spec.analyses as AnalysisSettings;
+  const f = facts[u.dataset];
+  const r = studyRecipe(spec, u.dataset);
+  const train = used(r.limitTrain, f.train);
+  const test = used(r.limitTest, f.test);
+  if (u.labelNoise !== undefined) return trainingFlops(f, r.epochs, train, test);
+  const subset = Math.min(train, Math.round(s.robustness.subset * f.train));
+  return trainingFlops(f, spec.override.epochs ?? s.robustness.overfitting_epochs, subset, test);
 }
 
 /** A unit's estimated cost in nominal seconds (only ratios between units matter). */
 export function unitCost(spec: StudySpec, unit: StudyUnit): number {
   const f = facts[unit.dataset];
+  if (unit.kind === 'extra') return RUN_OVERHEAD_S + extraFlops(spec, unit) / NOMINAL_RATE;
   if (unit.kind === 'analysis') return RUN_OVERHEAD_S + analysisFlops(spec, unit.dataset, unit.analysis) / NOMINAL_RATE;
   const r = unit.recipe;
   const epochs = r.epochs + (unit.model === 'static' ? r.staticFinetuneEpochs : 0);

@@ -1,19 +1,21 @@
 /**
  * Running one unit of the study and making its record: a training run (trained, evaluated,
- * latency measured), or an analysis of a dataset's trained runs, whose models it loads from
- * their final checkpoints (so it needs nothing from the process that trained them).
+ * latency measured), an analysis of a dataset's trained runs, whose models it loads from
+ * their final checkpoints (so it needs nothing from the process that trained them), or an
+ * extra training of the robustness analysis.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Dataset } from '../../data/types.js';
-import { studyAnalyses } from '../analyses/index.js';
+import { studyAnalyses, type AnalysisSettings } from '../analyses/index.js';
+import { labelNoiseRecord, overfittingRecord, type TrainingIo, type TrainingPlan } from '../analyses/robustness.js';
 import { batchFrom, measureLatency } from '../latency.js';
 import { describeMachine, otherCpuMeter } from '../machine.js';
 import type { TrainedRun } from '../reproduce.js';
-import type { RunRecord, StudyResults } from '../results.js';
+import type { LabelNoiseRecord, OverfittingRecord, RunRecord, StudyResults } from '../results.js';
 import { modelFromCheckpoint, runSummary, runTraining, type RunHooks, type RunOutcome } from '../run.js';
 import { RECORD_FORMAT, type UnitRecord } from './records.js';
-import { studyKey, type AnalysisUnit, type RunUnit, type StudySpec } from './units.js';
+import { studyKey, studyRecipe, type AnalysisUnit, type ExtraUnit, type RunUnit, type StudySpec } from './units.js';
 
 export interface UnitContext {
   spec: StudySpec;
@@ -78,10 +80,39 @@ export async function executeAnalysis(c: UnitContext, u: AnalysisUnit, data: Dat
     machine: describeMachine(), config: { ...c.spec, epochs: {}, limits: {} }, started_at: started, finished_at: started,
     runs: runs.map((r) => r.run as RunRecord), skipped: [],
   };
+  // The robustness unit does the input noise; its extra trainings are units of their own.
+  const robustness = { ...settings.robustness, training_datasets: [] };
   const hook = studyAnalyses({
-    settings: { ...settings, analyses: [u.analysis] }, outDir: c.outDir, resume: c.resume, override: c.spec.override,
+    settings: { ...settings, analyses: [u.analysis], robustness }, outDir: c.outDir, resume: c.resume, override: c.spec.override,
     log: c.log, onRunStart: c.onAnalysisRunStart,
   });
   await hook(data, trained, scratch);
   return recordOf(c, u.id, started, { analyses: scratch.analyses ?? {} });
+}
+
+/** One extra training of the robustness analysis (labels flipped, or overfitting a subset). */
+export function executeExtra(c: UnitContext, u: ExtraUnit, data: Dataset): UnitRecord {
+  const started = new Date().toISOString();
+  const s = (c.spec.analyses as AnalysisSettings).robustness;
+  const recipe = studyRecipe(c.spec, u.dataset);
+  const plan: TrainingPlan = {
+    epochs: recipe.epochs, batchSize: recipe.batchSize, lr: recipe.lr, weightDecay: recipe.weightDecay,
+    limitTrain: recipe.limitTrain, limitTest: recipe.limitTest, keep: c.spec.keep, dropout: 0.2,
+  };
+  const name = `${u.model} seed ${u.seed}`;
+  const robustness = { label_noise: [] as LabelNoiseRecord[], input_noise: [], overfitting: [] as OverfittingRecord[] };
+  if (u.labelNoise !== undefined) {
+    const io = extraIo(c, u, `${name} with ${Math.round(u.labelNoise * 100)}% labels flipped`);
+    robustness.label_noise.push(labelNoiseRecord(data, plan, u.model, u.seed, u.labelNoise, io));
+  } else {
+    const epochs = c.spec.override.epochs ?? s.overfitting_epochs;
+    const subset = Math.min(s.subset, (c.spec.override.limitTrain ?? Infinity) / data.train.count);
+    const io = extraIo(c, u, `${name} on a ${(subset * 100).toPrecision(2)}% subset for ${epochs} epochs`);
+    robustness.overfitting.push(overfittingRecord(data, plan, u.model, u.seed, subset, epochs, io));
+  }
+  return recordOf(c, u.id, started, { analyses: { robustness } });
+}
+
+function extraIo(c: UnitContext, u: ExtraUnit, label: string): TrainingIo {
+  return { outDir: path.join(c.outDir, 'analyses', u.id), resume: c.resume, hooks: c.onAnalysisRunStart?.(`${u.dataset} ${label}`) };
 }

@@ -49,7 +49,22 @@ export interface AnalysisUnit {
   runs: string[];
 }
 
-export type StudyUnit = RunUnit | AnalysisUnit;
+/**
+ * One extra training of the robustness analysis: the dataset's recipe with a share of the
+ * labels flipped (labelNoise), or on a small subset for many epochs (overfitting). Extra
+ * trainings are units of their own: on the image benchmarks each costs as much as a run.
+ */
+export interface ExtraUnit {
+  kind: 'extra';
+  id: string;
+  dataset: DatasetName;
+  model: Variant;
+  seed: number;
+  /** The fraction of labels flipped; absent for the overfitting training. */
+  labelNoise?: number;
+}
+
+export type StudyUnit = RunUnit | AnalysisUnit | ExtraUnit;
 
 /** JSON with object keys sorted, so equal values hash equally whatever their key order. */
 function canonical(value: unknown): string {
@@ -82,9 +97,10 @@ export function studyRecipe(spec: StudySpec, dataset: DatasetName): Recipe {
 
 /**
  * Every unit of the study in study order: per dataset, its runs (variant-major, then seed),
- * then its analyses. An id reads "<dataset>-<model>-s<seed>-<digest>" for a run and
- * "<dataset>-<analysis>-<digest>" for an analysis; the digest covers everything the unit's
- * result depends on.
+ * its analyses, then the robustness analysis's extra trainings. An id reads
+ * "<dataset>-<model>-s<seed>-<digest>" for a run, "<dataset>-<analysis>-<digest>" for an
+ * analysis, "<dataset>-<model>-s<seed>-labelnoise<p>-<digest>" or "...-overfitting-<digest>"
+ * for an extra training; the digest covers everything the unit's result depends on.
  */
 export function studyUnits(spec: StudySpec): StudyUnit[] {
   const units: StudyUnit[] = [];
@@ -103,6 +119,31 @@ export function studyUnits(spec: StudySpec): StudyUnit[] {
       const runIds = runs.map((r) => r.id);
       const config = { dataset, analysis, settings: settings?.[analysis], override: spec.override, runs: runIds };
       units.push({ kind: 'analysis', id: `${dataset}-${analysis}-${digest(config)}`, dataset, analysis, runs: runIds });
+    }
+    units.push(...extraUnits(spec, dataset));
+  }
+  return units;
+}
+
+/** The robustness analysis's extra trainings of a dataset: per model and seed, each label noise then overfitting. */
+function extraUnits(spec: StudySpec, dataset: DatasetName): ExtraUnit[] {
+  const s = spec.analyses;
+  if (s === null || !s.analyses.includes('robustness') || !s.robustness.training_datasets.includes(dataset)) return [];
+  const r = s.robustness;
+  const models = spec.models.filter((m) => r.models.includes(m));
+  const seeds = r.seeds === 'first' ? spec.seeds.slice(0, 1) : spec.seeds;
+  const base = {
+    recipe: studyRecipe(spec, dataset), keep: spec.keep, subset: r.subset, overfitting_epochs: r.overfitting_epochs, override: spec.override,
+  };
+  const units: ExtraUnit[] = [];
+  for (const model of models) {
+    for (const seed of seeds) {
+      const name = `${dataset}-${model}-s${seed}`;
+      for (const labelNoise of r.label_noise) {
+        const id = `${name}-labelnoise${labelNoise}-${digest({ ...base, dataset, model, seed, labelNoise })}`;
+        units.push({ kind: 'extra', id, dataset, model, seed, labelNoise });
+      }
+      units.push({ kind: 'extra', id: `${name}-overfitting-${digest({ ...base, dataset, model, seed })}`, dataset, model, seed });
     }
   }
   return units;
