@@ -39,7 +39,8 @@ Options:
                      'midl report DIR' assembles them. auto: the share of a Slurm array
                      task (SLURM_ARRAY_TASK_ID) or a Kubernetes Indexed Job
                      (JOB_COMPLETION_INDEX, with --shard-count N). See docs/cluster.md
-  --shard-count N    the number of shares, with --shard auto in an Indexed Job
+  --shard-count N    with --shard auto: N shares, task/index i runs share i+1 (needed
+                     in an Indexed Job, and to rerun some tasks of a Slurm array)
   -h, --help         this text
 
 Datasets whose files are missing are skipped (the report says why); the command

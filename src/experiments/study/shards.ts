@@ -27,9 +27,10 @@ export function parseShard(text: string): Shard {
 
 /**
  * The share of this process from its scheduler's environment: a Slurm array task
- * (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN + 1 of SLURM_ARRAY_TASK_COUNT; the array must
- * be a contiguous range such as 0-7) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX + 1 of
- * `count`, which --shard-count gives). Returns the share and where it came from.
+ * (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN + 1 of SLURM_ARRAY_TASK_COUNT, for an array
+ * that is a contiguous range such as 0-7; with `count`, SLURM_ARRAY_TASK_ID + 1 of `count`,
+ * so a rerun of some tasks, e.g. --array=3,5, keeps their shares) or a Kubernetes Indexed
+ * Job (JOB_COMPLETION_INDEX + 1 of `count`). Returns the share and where it came from.
  */
 export function shardFromEnvironment(env: NodeJS.ProcessEnv, count?: number): { shard: Shard; source: string } {
   const int = (name: string): number => {
@@ -42,11 +43,11 @@ export function shardFromEnvironment(env: NodeJS.ProcessEnv, count?: number): { 
   };
   if (env.SLURM_ARRAY_TASK_ID !== undefined) {
     const id = int('SLURM_ARRAY_TASK_ID');
+    if (count !== undefined) {
+      return { shard: checked(id + 1, count, 'SLURM_ARRAY_TASK_ID'), source: `Slurm array task (SLURM_ARRAY_TASK_ID=${id}, --shard-count ${count})` };
+    }
     const min = int('SLURM_ARRAY_TASK_MIN');
     const total = int('SLURM_ARRAY_TASK_COUNT');
-    if (count !== undefined && count !== total) {
-      throw new MidlInputError(`--shard-count: ${count} disagrees with SLURM_ARRAY_TASK_COUNT=${total}`);
-    }
     const shard = checked(id - min + 1, total, 'SLURM_ARRAY_TASK_ID');
     return { shard, source: `Slurm array task (SLURM_ARRAY_TASK_ID=${id}, SLURM_ARRAY_TASK_MIN=${min}, SLURM_ARRAY_TASK_COUNT=${total})` };
   }
@@ -60,7 +61,7 @@ export function shardFromEnvironment(env: NodeJS.ProcessEnv, count?: number): { 
 
 function checked(index: number, count: number, source: string): Shard {
   if (count < 1 || index < 1 || index > count) {
-    throw new MidlInputError(`--shard auto: ${source} gives share ${index} of ${count}, which does not exist (is the array a contiguous range?)`);
+    throw new MidlInputError(`--shard auto: ${source} gives share ${index} of ${count}, which does not exist (array ids must run 0..N-1 with --shard-count N)`);
   }
   return { index, count };
 }

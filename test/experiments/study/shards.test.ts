@@ -64,6 +64,8 @@ describe('shares', () => {
     const slurm = shardFromEnvironment({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '4', SLURM_ARRAY_TASK_COUNT: '3' });
     assert.deepEqual(slurm.shard, { index: 2, count: 3 });
     assert.match(slurm.source, /Slurm array task/);
+    // A rerun of task 2 alone (--array=2) with --shard-count keeps its share.
+    assert.deepEqual(shardFromEnvironment({ SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_MIN: '2', SLURM_ARRAY_TASK_COUNT: '1' }, 3).shard, { index: 3, count: 3 });
     const k8s = shardFromEnvironment({ JOB_COMPLETION_INDEX: '0' }, 4);
     assert.deepEqual(k8s.shard, { index: 1, count: 4 });
     assert.match(k8s.source, /Kubernetes Indexed Job/);
