@@ -26,9 +26,12 @@ export interface UnitContext {
   onAnalysisRunStart?: (label: string) => RunHooks | undefined;
 }
 
-/** A unit's checkpoints and model files: DIR/runs/<id>/. */
-export function unitDir(outDir: string, id: string): string {
-  return path.join(outDir, 'runs', id);
+/**
+ * A run's checkpoints and model files: DIR/runs/<dataset>-<model>-s<seed>/ (where `midl bench
+ * model --checkpoint-dir DIR` finds them; one DIR holds one study, so the name is unique).
+ */
+export function runDir(outDir: string, run: { dataset: string; model: string; seed: number }): string {
+  return path.join(outDir, 'runs', `${run.dataset}-${run.model}-s${run.seed}`);
 }
 
 function latencyOf(r: RunOutcome, inputShape: number[]): { batch1: number; batch256: number } {
@@ -60,7 +63,7 @@ export function executeRun(c: UnitContext, u: RunUnit, data: Dataset, hooks?: Ru
     dataset: u.dataset, model: u.model, seed: u.seed, epochs: recipe.epochs, batchSize: recipe.batchSize, lr: recipe.lr,
     weightDecay: recipe.weightDecay, keep: c.spec.keep, dropout: 0.2, limitTrain: recipe.limitTrain,
     limitTest: recipe.limitTest, labelNoise: 0, finetuneEpochs: u.model === 'static' ? recipe.staticFinetuneEpochs : 0,
-  }, { outDir: unitDir(c.outDir, u.id), resume: c.resume, hooks });
+  }, { outDir: runDir(c.outDir, u), resume: c.resume, hooks });
   const run = {
     ...runSummary(r), latency_ms: latencyOf(r, data.inputShape), load_average: os.loadavg()[0], other_cpu: otherCpu() ?? undefined,
   } as RunRecord;
@@ -75,7 +78,7 @@ export async function executeAnalysis(c: UnitContext, u: AnalysisUnit, data: Dat
   const started = new Date().toISOString();
   const settings = c.spec.analyses;
   if (settings === null) throw new Error(`analysis unit ${u.id} in a study without analyses`);
-  const trained: TrainedRun[] = u.runs.map((id) => modelFromCheckpoint(path.join(unitDir(c.outDir, id), 'final.safetensors')));
+  const trained: TrainedRun[] = runs.map((r) => modelFromCheckpoint(path.join(runDir(c.outDir, r.run as RunRecord), 'final.safetensors')));
   const scratch: StudyResults = {
     machine: describeMachine(), config: { ...c.spec, epochs: {}, limits: {} }, started_at: started, finished_at: started,
     runs: runs.map((r) => r.run as RunRecord), skipped: [],
