@@ -7,6 +7,7 @@
  * resume skips what is done and resumes a half-trained run mid-way, and `midl report DIR`
  * assembles whatever is there.
  */
+import * as fs from 'node:fs';
 import { loadDataset } from '../data/load.js';
 import type { Dataset, DatasetName } from '../data/types.js';
 import { MidlInputError } from '../errors.js';
@@ -19,7 +20,7 @@ import { writeReport } from './report/write.js';
 import { assembleStudy } from './study/assemble.js';
 import { Claims } from './study/claims.js';
 import { executeAnalysis, executeExtra, executeRun, skippedRecord, type UnitContext } from './study/execute.js';
-import { readAllRecords, readRecord, writeRecord, type UnitRecord } from './study/records.js';
+import { readAllRecords, readRecord, recordsDir, writeRecord, type UnitRecord } from './study/records.js';
 import { shareOf, type Shard } from './study/shards.js';
 import { studyKey, studyUnits, type RecipeOverride, type StudySpec, type StudyUnit } from './study/units.js';
 
@@ -157,6 +158,15 @@ class UnitRunner {
   }
 }
 
+/**
+ * A fresh study (no --resume, no --shard) replaces the one DIR held, as it replaces its
+ * result files; otherwise DIR may hold records of this study only.
+ */
+function prepareOutDir(o: StudyOptions, spec: StudySpec): void {
+  if (!o.resume && o.shard === undefined) fs.rmSync(recordsDir(o.outDir), { recursive: true, force: true });
+  else checkSameStudy(o.outDir, spec);
+}
+
 /** Refuses an output directory holding records of another study configuration. */
 function checkSameStudy(outDir: string, spec: StudySpec): void {
   const key = studyKey(spec);
@@ -179,7 +189,7 @@ function assembled(spec: StudySpec, outDir: string): StudyResults | null {
 export async function runStudy(o: StudyOptions): Promise<StudyResults> {
   const log = o.log ?? ((): void => undefined);
   const spec = studySpec(o);
-  checkSameStudy(o.outDir, spec);
+  prepareOutDir(o, spec);
   const all = studyUnits(spec);
   // A share runs its trainings first, its analyses last (they wait on other shares' runs).
   const mine = o.shard === undefined ? all : shareOf(spec, all, o.shard).sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'run' ? -1 : 1));

@@ -76,6 +76,10 @@ describe('midl reproduce --shard and midl report', () => {
     assert.equal((await runCli([...tinyStudy(other), '--datasets', 'adult', '--no-analyses', '--keep', '0.3', '--shard', '2/2'])).code, 0);
     for (const f of fs.readdirSync(path.join(other, 'records'))) fs.copyFileSync(path.join(other, 'records', f), path.join(out, 'records', f));
     assertOneLine(await runCli(['report', out]), /records from 2 different study configurations/);
+    // A fresh study without --shard or --resume replaces the records DIR held.
+    const fresh = await runCli([...study, '--keep', '0.3']);
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.equal((await runCli(['report', out])).code, 0);
     assertOneLine(await runCli(['report', tempDir()]), /no study records/);
   });
 });

@@ -101,8 +101,13 @@ export class Claims {
     } catch {
       return;
     }
-    const moved = JSON.parse(fs.readFileSync(aside, 'utf8')) as ClaimOwner;
-    if (moved.token !== staleToken) {
+    let moved: ClaimOwner | null = null;
+    try {
+      moved = JSON.parse(fs.readFileSync(aside, 'utf8')) as ClaimOwner;
+    } catch {
+      // A claim being written: not the stale one.
+    }
+    if (moved?.token !== staleToken) {
       try {
         fs.linkSync(aside, this.file(id));
       } catch {
