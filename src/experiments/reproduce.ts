@@ -136,6 +136,16 @@ class UnitRunner {
     }
   }
 
+  /** Whether the unit can run now: every run it needs is finished, or free to run here. */
+  ready(u: StudyUnit): boolean {
+    if (u.kind !== 'analysis') return true;
+    return u.runs.every((id) => {
+      if (readRecord(this.c.outDir, id) !== null) return true;
+      const owner = this.claims.owner(id);
+      return owner === null || this.claims.isStale(owner);
+    });
+  }
+
   private async execute(u: StudyUnit, label: string): Promise<UnitRecord> {
     const data = await this.dataset(u.dataset);
     if (data === null) return skippedRecord(this.c, u.id, (this.data as { reason: string }).reason);
@@ -186,25 +196,41 @@ function assembled(spec: StudySpec, outDir: string): StudyResults | null {
   return records.size === 0 ? null : assembleStudy(spec, records).results;
 }
 
+/** The whole study in one process: dataset by dataset, with a progress report after each. */
+async function runInStudyOrder(runner: UnitRunner, units: StudyUnit[], spec: StudySpec, o: StudyOptions): Promise<void> {
+  for (const [i, u] of units.entries()) {
+    await runner.own(u);
+    if (units[i + 1]?.dataset === u.dataset) continue;
+    await o.afterDataset?.(u.dataset);
+    // Report what is done so far: a long study shows its progress, and a stop loses nothing.
+    const partial = assembled(spec, o.outDir);
+    if (partial?.pending_datasets !== undefined && partial.runs.length > 0) await writeReport(partial, o.outDir);
+  }
+}
+
+/**
+ * A share: its trainings first, then its analyses, each as soon as the runs it needs (which
+ * other shares may be training) are done, so a share waits only when nothing else is left.
+ */
+async function runShare(runner: UnitRunner, units: StudyUnit[]): Promise<void> {
+  const pending = [...units.filter((u) => u.kind !== 'analysis'), ...units.filter((u) => u.kind === 'analysis')];
+  while (pending.length > 0) {
+    const next = Math.max(0, pending.findIndex((u) => runner.ready(u)));
+    await runner.own(pending.splice(next, 1)[0]);
+  }
+}
+
 export async function runStudy(o: StudyOptions): Promise<StudyResults> {
   const log = o.log ?? ((): void => undefined);
   const spec = studySpec(o);
   prepareOutDir(o, spec);
   const all = studyUnits(spec);
-  // A share runs its trainings first, its analyses last (they wait on other shares' runs).
-  const mine = o.shard === undefined ? all : shareOf(spec, all, o.shard).sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'run' ? -1 : 1));
   const context: UnitContext = { spec, outDir: o.outDir, resume: o.resume, log, onAnalysisRunStart: o.onAnalysisRunStart };
+  const mine = o.shard === undefined ? all : shareOf(spec, all, o.shard);
   const runner = new UnitRunner(context, o, mine.length);
   try {
-    for (const [i, u] of mine.entries()) {
-      await runner.own(u);
-      const datasetDone = o.shard === undefined && mine[i + 1]?.dataset !== u.dataset;
-      if (!datasetDone) continue;
-      await o.afterDataset?.(u.dataset);
-      // Report what is done so far: a long study shows its progress, and a stop loses nothing.
-      const partial = assembled(spec, o.outDir);
-      if (partial?.pending_datasets !== undefined && partial.runs.length > 0) await writeReport(partial, o.outDir);
-    }
+    if (o.shard === undefined) await runInStudyOrder(runner, mine, spec, o);
+    else await runShare(runner, mine);
   } finally {
     await runner.claims.close();
   }
