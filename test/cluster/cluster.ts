@@ -40,6 +40,7 @@ export function clusterTests(): void {
     after(async () => {
       await cluster.stop();
       assert.ok(!fs.existsSync(cluster.dir), 'the temporary folder is gone');
+      await cluster.until(() => cluster.processes().length === 0, 10_000, `no process left (${cluster.processes().join(', ')})`);
     });
 
     /** Submits the array (or the given tasks of it) and the merge job after it; their ids. */
@@ -51,6 +52,7 @@ export function clusterTests(): void {
     };
 
     it('runs the study as a 3-task array and a merge job, equal to a single process', async () => {
+      assert.ok(cluster.processes().length >= 3, 'the daemons run, and the final check that none is left can see them');
       const out = path.join(cluster.dir, 'array');
       const jobs = submit(out, `0-${TASKS - 1}`);
       // The tasks get one CPU each (MIDL_THREADS=1); so does the reference: SMI's sums are split by thread.

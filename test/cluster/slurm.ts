@@ -109,6 +109,17 @@ export class SlurmCluster {
     return Number(m[1]);
   }
 
+  /** PIDs of the processes whose command line names the cluster's folder (daemons, job steps, tasks). */
+  processes(): number[] {
+    return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid).filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'latin1').includes(this.dir);
+      } catch {
+        return false;
+      }
+    }).map(Number);
+  }
+
   /** Cancels every job, stops the daemons by their PIDs (slurmd first) and removes the folder. */
   async stop(): Promise<void> {
     this.tryRun('scancel', ['--full', '--partition=test']);
