@@ -155,7 +155,13 @@ class UnitRunner {
       this.c.log(`${label}: test accuracy ${(100 * run.test_accuracy).toFixed(2)}%, active ${(100 * run.active_ratio).toFixed(1)}%`);
       return record;
     }
-    if (u.kind === 'extra') return executeExtra(this.c, u, data);
+    if (u.kind === 'extra') {
+      const record = executeExtra(this.c, u, data);
+      const r = record.analyses?.robustness;
+      const accuracy = r?.label_noise[0]?.test_accuracy ?? r?.overfitting[0]?.final_test_accuracy ?? 0;
+      this.c.log(`${label}: test accuracy ${(100 * accuracy).toFixed(2)}%`);
+      return record;
+    }
     const units = studyUnits(this.c.spec);
     const runs: UnitRecord[] = [];
     for (const id of u.runs) {
