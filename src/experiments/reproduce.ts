@@ -20,7 +20,7 @@ import { writeReport } from './report/write.js';
 import { assembleStudy } from './study/assemble.js';
 import { Claims } from './study/claims.js';
 import { executeAnalysis, executeExtra, executeRun, skippedRecord, type UnitContext } from './study/execute.js';
-import { readAllRecords, readRecord, recordsDir, writeRecord, type UnitRecord } from './study/records.js';
+import { readAllRecords, readRecord, recordFile, recordsDir, writeRecord, type UnitRecord } from './study/records.js';
 import { shareOf, type Shard } from './study/shards.js';
 import { studyKey, studyUnits, type RecipeOverride, type StudySpec, type StudyUnit } from './study/units.js';
 
@@ -78,8 +78,32 @@ class UnitRunner {
   private index = 0;
   readonly claims: Claims;
 
+  /** Without resume: the records DIR held when this process started (id to mtime), not to be reused. */
+  private readonly earlier = new Map<string, number>();
+
   constructor(private readonly c: UnitContext, private readonly o: StudyOptions, private readonly total: number) {
     this.claims = new Claims(c.outDir);
+    if (!c.resume) for (const r of readAllRecords(c.outDir)) this.earlier.set(r.id, this.mtime(r.id) as number);
+  }
+
+  private mtime(id: string): number | null {
+    try {
+      return fs.statSync(recordFile(this.c.outDir, id)).mtimeMs;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * The unit's finished record if this process may use it: any with resume; otherwise only
+   * one written since this process started (by another process of the same study). A
+   * dataset skipped earlier is tried again: its files may be there now.
+   */
+  private reusable(id: string): UnitRecord | null {
+    const mtime = this.mtime(id);
+    if (mtime === null || this.earlier.get(id) === mtime) return null;
+    const r = readRecord(this.c.outDir, id);
+    return r?.skipped === undefined ? r : null;
   }
 
   private async dataset(name: DatasetName): Promise<Dataset | null> {
@@ -95,32 +119,27 @@ class UnitRunner {
     return this.data.data;
   }
 
-  /** One of this process's units: its record, made here unless done already (resume). */
+  /** One of this process's units: its record, made here unless done already. */
   async own(u: StudyUnit): Promise<UnitRecord> {
     this.index++;
-    return this.ensure(u, this.c.resume, `[${this.index}/${this.total}] ${labelOf(u)}`);
+    return this.ensure(u, `[${this.index}/${this.total}] ${labelOf(u)}`);
   }
 
   /**
-   * The unit's record: reused when `reuse` and present; else made here under a claim, or
-   * awaited while a live process holds the claim (then that process's record is used).
-   * A dataset skipped earlier is tried again: its files may be there now.
+   * The unit's record: a reusable one; else made here under a claim, or awaited while a
+   * live process holds the claim.
    */
-  private async ensure(u: StudyUnit, reuse: boolean, label: string): Promise<UnitRecord> {
-    const finished = (): UnitRecord | null => {
-      const r = reuse ? readRecord(this.c.outDir, u.id) : null;
-      return r?.skipped === undefined ? r : null;
-    };
+  private async ensure(u: StudyUnit, label: string): Promise<UnitRecord> {
     let waiting = false;
     for (;;) {
-      const done = finished();
+      const done = this.reusable(u.id);
       if (done !== null) {
         this.c.log(`${label}: already finished, reused`);
         return done;
       }
       if (this.claims.tryClaim(u.id)) {
         try {
-          const meanwhile = finished();
+          const meanwhile = this.reusable(u.id);
           if (meanwhile !== null) return meanwhile;
           const record = await this.execute(u, label);
           writeRecord(this.c.outDir, record);
@@ -131,16 +150,20 @@ class UnitRunner {
       }
       if (!waiting) this.c.log(`${label}: running in another process (${JSON.stringify(this.claims.owner(u.id))}), waiting`);
       waiting = true;
-      reuse = true;
       await new Promise((resolve) => setTimeout(resolve, WAIT_MS));
     }
+  }
+
+  /** The dataset in memory now (switching costs a load). */
+  get loaded(): DatasetName | undefined {
+    return this.data?.name;
   }
 
   /** Whether the unit can run now: every run it needs is finished, or free to run here. */
   ready(u: StudyUnit): boolean {
     if (u.kind !== 'analysis') return true;
     return u.runs.every((id) => {
-      if (readRecord(this.c.outDir, id) !== null) return true;
+      if (this.reusable(id) !== null) return true;
       const owner = this.claims.owner(id);
       return owner === null || this.claims.isStale(owner);
     });
@@ -166,7 +189,7 @@ class UnitRunner {
     const runs: UnitRecord[] = [];
     for (const id of u.runs) {
       const dep = units.find((d) => d.id === id) as StudyUnit;
-      runs.push(await this.ensure(dep, true, `${labelOf(dep)} (needed by ${labelOf(u)})`));
+      runs.push(await this.ensure(dep, `${labelOf(dep)} (needed by ${labelOf(u)})`));
     }
     const skipped = runs.find((r) => r.skipped !== undefined);
     if (skipped !== undefined) return skippedRecord(this.c, u.id, skipped.skipped as string);
@@ -216,12 +239,15 @@ async function runInStudyOrder(runner: UnitRunner, units: StudyUnit[], spec: Stu
 
 /**
  * A share: its trainings first, then its analyses, each as soon as the runs it needs (which
- * other shares may be training) are done, so a share waits only when nothing else is left.
+ * other shares may be training) are done, so a share waits only when nothing else is left;
+ * among the units ready, those of the dataset in memory first.
  */
 async function runShare(runner: UnitRunner, units: StudyUnit[]): Promise<void> {
   const pending = [...units.filter((u) => u.kind !== 'analysis'), ...units.filter((u) => u.kind === 'analysis')];
   while (pending.length > 0) {
-    const next = Math.max(0, pending.findIndex((u) => runner.ready(u)));
+    const ready = pending.filter((u) => runner.ready(u));
+    const pick = ready.find((u) => u.dataset === runner.loaded) ?? ready[0] ?? pending[0];
+    const next = pending.indexOf(pick);
     await runner.own(pending.splice(next, 1)[0]);
   }
 }

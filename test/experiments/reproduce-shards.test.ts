@@ -70,6 +70,9 @@ describe('midl reproduce --shard and midl report', () => {
 
     const study = [...tinyStudy(out), '--datasets', 'adult', '--no-analyses'];
     assert.equal((await runCli([...study, '--shard', '1/2'])).code, 0);
+    // Records that were there before it started: rerun without --resume, reused with it.
+    assert.match((await runCli([...study, '--shard', '1/2'])).stderr, /test accuracy/);
+    assert.doesNotMatch((await runCli([...study, '--shard', '1/2', '--resume'])).stderr, /test accuracy/);
     assertOneLine(await runCli([...study, '--keep', '0.3', '--shard', '2/2']), /holds records of another study configuration/);
     // Records of another study copied in: the merge refuses them.
     const other = tempDir();
