@@ -46,7 +46,8 @@ export class Claims {
   private readonly host = os.hostname();
   private worker: Worker | null = null;
 
-  constructor(outDir: string) {
+  /** Claims under DIR/claims; `heartbeatMs` how often held claims are refreshed (tests shorten it). */
+  constructor(outDir: string, private readonly heartbeatMs = HEARTBEAT_MS) {
     this.dir = path.join(outDir, 'claims');
   }
 
@@ -124,7 +125,7 @@ export class Claims {
 
   private beat(message: { add: string } | { remove: string }): void {
     if (this.worker === null) {
-      this.worker = new Worker(heartbeatSource, { eval: true, workerData: HEARTBEAT_MS });
+      this.worker = new Worker(heartbeatSource, { eval: true, workerData: this.heartbeatMs });
       this.worker.unref();
     }
     this.worker.postMessage(message);

@@ -38,6 +38,21 @@ describe('claims', () => {
     await b.close();
   });
 
+  it('are refreshed while held, even when the main thread is busy', async () => {
+    const dir = tempDir();
+    const c = new Claims(dir, 100);
+    assert.equal(c.tryClaim('busy'), true);
+    const file = path.join(dir, 'claims', 'busy.claim');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, old, old);
+    const end = Date.now() + 1500;
+    while (Date.now() < end) {
+      // Training blocks the event loop like this; the heartbeat runs on its own thread.
+    }
+    assert.ok(fs.statSync(file).mtimeMs > Date.now() - 2000, 'mtime refreshed');
+    await c.close();
+  });
+
   it('take over a claim left by a dead process, or by a host that stopped beating', async () => {
     const dir = tempDir();
     const c = new Claims(dir);
