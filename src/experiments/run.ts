@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Augmentation } from '../data/augment.js';
 import { injectLabelNoise, limitTrain } from '../data/loader.js';
 import { datasetNames, type Dataset, type Split } from '../data/types.js';
 import { MidlInputError } from '../errors.js';
@@ -17,8 +18,10 @@ import { Adam } from '../optim/adam.js';
 import { Rng } from '../tensor/rng.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { saveSafetensors } from '../tensor/safetensors.js';
+import { canonicalJson } from './canonical-json.js';
 import { loadCheckpoint, restoreModel, saveCheckpoint, type LoadedCheckpoint, type MetaChecker } from './checkpoint.js';
 import { buildModel, variants, type Variant } from './models.js';
+import { recipeSchedule } from './recipes.js';
 import type { LayerActivity } from './results.js';
 import { evaluateAccuracy, NonFiniteLossError, trainEpoch, type BatchReport, type EpochRecord, type EpochOptions } from './train.js';
 
@@ -42,6 +45,10 @@ export interface RunConfig {
   midl?: Omit<MidlOptions, 'keep' | 'rng'>;
   /** Static variant: epochs of fine-tuning after the neurons are fixed (default 0). */
   finetuneEpochs?: number;
+  /** Learning-rate schedule over the epochs (default constant). */
+  schedule?: 'cosine' | 'constant';
+  /** Random crop and flip of the training images (default none). */
+  augment?: Augmentation;
 }
 
 export interface RunHooks {
@@ -101,7 +108,7 @@ export function runTraining(data: Dataset, cfg: RunConfig, o: { outDir?: string;
   const checkpointFile = o.outDir === undefined ? null : path.join(o.outDir, CHECKPOINT);
   if (o.resume === true && checkpointFile !== null && fs.existsSync(checkpointFile)) {
     const ck = loadRunCheckpoint(checkpointFile);
-    if (JSON.stringify(ck.meta.config) !== JSON.stringify(cfg)) {
+    if (canonicalJson(ck.meta.config) !== canonicalJson(cfg)) {
       throw new MidlInputError(`${checkpointFile}: written by a run with a different configuration; use another --out or drop --resume`);
     }
     restoreModel(model, ck.model, checkpointFile);
@@ -115,7 +122,11 @@ export function runTraining(data: Dataset, cfg: RunConfig, o: { outDir?: string;
   for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
     o.hooks?.onEpochStart?.(epoch + 1, cfg.epochs, train.count);
     const started = process.hrtime.bigint();
-    const r = guardedEpoch(model, opt, train, data.inputShape, { epoch, batchSize: cfg.batchSize, rng: shuffleRng, onBatch: o.hooks?.onBatch }, checkpointFile);
+    // A function of the epoch alone, so a resumed run continues the schedule where it was.
+    opt.lr = recipeSchedule(cfg).lrAt(epoch);
+    const r = guardedEpoch(model, opt, train, data.inputShape, {
+      epoch, batchSize: cfg.batchSize, rng: shuffleRng, augment: cfg.augment, onBatch: o.hooks?.onBatch,
+    }, checkpointFile);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     trainSeconds += seconds;
     const record = { epoch: epoch + 1, train_loss: r.loss, train_accuracy: r.accuracy, test_accuracy: evaluateAccuracy(model, test, data.inputShape), seconds };
@@ -171,7 +182,7 @@ function finetune(
     const epoch = cfg.epochs + e;
     hooks?.onEpochStart?.(epoch + 1, cfg.epochs + epochs, train.count);
     const started = process.hrtime.bigint();
-    const r = guardedEpoch(model, opt, train, data.inputShape, { epoch, batchSize: cfg.batchSize, rng, onBatch: hooks?.onBatch }, null);
+    const r = guardedEpoch(model, opt, train, data.inputShape, { epoch, batchSize: cfg.batchSize, rng, augment: cfg.augment, onBatch: hooks?.onBatch }, null);
     const s = Number(process.hrtime.bigint() - started) / 1e9;
     seconds += s;
     const record = { epoch: epoch + 1, train_loss: r.loss, train_accuracy: r.accuracy, test_accuracy: evaluateAccuracy(model, test, data.inputShape), seconds: s };
@@ -251,7 +262,15 @@ function checkRunConfig(c: MetaChecker, value: unknown): RunConfig {
   };
   if (o.finetuneEpochs !== undefined) cfg.finetuneEpochs = count('finetuneEpochs', 0);
   if (o.midl !== undefined) cfg.midl = checkMidlOptions(c, o.midl);
+  if (o.schedule !== undefined) cfg.schedule = c.oneOf('config.schedule', o.schedule, ['cosine', 'constant'] as const);
+  if (o.augment !== undefined) cfg.augment = checkAugmentation(c, o.augment);
   return cfg;
+}
+
+function checkAugmentation(c: MetaChecker, value: unknown): Augmentation {
+  const o = c.object('config.augment', value);
+  if (typeof o.flip !== 'boolean') c.fail('config.augment.flip', `expected true or false, got ${JSON.stringify(o.flip)}`);
+  return { padding: c.number('config.augment.padding', o.padding, { min: 0, integer: true }), flip: o.flip === true };
 }
 
 /** MID-L options of a config: known keys with values of their type (the layer checks their ranges). */

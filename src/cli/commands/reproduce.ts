@@ -2,12 +2,13 @@
 import * as path from 'node:path';
 import { datasetNames } from '../../data/types.js';
 import { MidlInputError } from '../../errors.js';
-import { analysisNames, analysisSettings, studyAnalyses, type AnalysisName } from '../../experiments/analyses/index.js';
+import { analysisNames, analysisSettings, type AnalysisName } from '../../experiments/analyses/index.js';
 import { variants } from '../../experiments/models.js';
 import { formatResultsTable } from '../../experiments/report/markdown.js';
 import { runStudy } from '../../experiments/reproduce.js';
+import { parseShard, shardFromEnvironment, type Shard } from '../../experiments/study/shards.js';
 import { defineCommand } from '../command.js';
-import { booleanFlag, listFlag, oneOf, optionalListFlag, withHelp } from '../flags.js';
+import { booleanFlag, listFlag, numberFlag, oneOf, optionalListFlag, valueFlag, withHelp } from '../flags.js';
 import { checkDataDir, prepareOutDir } from '../paths.js';
 import { trainingProgress } from '../progress.js';
 import { dataDir, epochs, keep, limitTest, limitTrain, models, out, parseDataset, parseSeed } from '../shared-flags.js';
@@ -36,7 +37,30 @@ const flags = {
       'records them)',
   }),
   noAnalyses: booleanFlag('no-analyses', 'only the runs and the table'),
+  shard: valueFlag('shard', (text) => (text === 'auto' ? 'auto' : parseShard(text)), {
+    placeholder: 'K/N',
+    help:
+      'run only the K-th of N shares of equal estimated cost (1-based);\n' +
+      'shares write their records into the same DIR, each unit run once;\n' +
+      "'midl report DIR' assembles them. auto: the share of a Slurm array\n" +
+      'task (SLURM_ARRAY_TASK_ID) or a Kubernetes Indexed Job\n' +
+      '(JOB_COMPLETION_INDEX, with --shard-count N). See docs/cluster.md',
+  }),
+  shardCount: numberFlag('shard-count', {
+    placeholder: 'N',
+    help: 'with --shard auto: N shares, task/index i runs share i+1 (needed\nin an Indexed Job, and to rerun some tasks of a Slurm array)',
+    min: 1, integer: true,
+  }),
 };
+
+/** The share asked for with --shard (and --shard-count), or undefined for the whole study. */
+function chosenShard(shard: Shard | 'auto' | undefined, count: number | undefined, log: (line: string) => void): Shard | undefined {
+  if (shard !== 'auto' && count !== undefined) throw new MidlInputError('--shard-count: only with --shard auto');
+  if (shard !== 'auto') return shard;
+  const chosen = shardFromEnvironment(process.env, count);
+  log(`share ${chosen.shard.index}/${chosen.shard.count} from the ${chosen.source}`);
+  return chosen.shard;
+}
 
 /** The analyses asked for: --analyses LIST, none with --no-analyses, all by default. */
 function chosenAnalyses(list: AnalysisName[] | undefined, none: boolean): AnalysisName[] {
@@ -60,9 +84,7 @@ export const reproduceCommand = defineCommand({
     const outDir = prepareOutDir(v.out ?? 'results');
     const override = { epochs: v.epochs, limitTrain: v.limitTrain, limitTest: v.limitTest };
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
-    const afterDataset = analyses.length === 0 ? undefined : studyAnalyses({
-      settings: analysisSettings(v.quick, analyses), outDir, resume: v.resume, override, log, onRunStart: trainingProgress,
-    });
+    const shard = chosenShard(v.shard, v.shardCount, log);
     const started = Date.now();
     const results = await runStudy({
       datasets: v.datasets,
@@ -74,13 +96,19 @@ export const reproduceCommand = defineCommand({
       outDir,
       resume: v.resume,
       override,
-      afterDataset,
+      analyses: analyses.length === 0 ? undefined : analysisSettings(v.quick, analyses),
+      shard,
       log,
+      onAnalysisRunStart: trainingProgress,
       onRunStart: (label, index, total) => trainingProgress(`[${index}/${total}] ${label}`),
     }).catch((err: Error) => {
       if (err.message.startsWith('no dataset could run')) throw new MidlInputError(err.message);
       throw err;
     });
+    if (results.pending_datasets !== undefined) {
+      process.stdout.write(`Share ${shard?.index}/${shard?.count} done; 'midl report ${outDir}' assembles the study when every share is.\n`);
+      return 0;
+    }
     process.stdout.write(`${formatResultsTable(results)}\n`);
     process.stdout.write(
       `\nWrote ${path.join(outDir, 'results.json')}, results.md and report.html ` +

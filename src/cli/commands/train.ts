@@ -53,6 +53,8 @@ function configFromFlags(v: FlagValues<typeof flags>): RunConfig {
     limitTest: null,
     labelNoise: v.labelNoise,
     finetuneEpochs: v.finetuneEpochs,
+    schedule: recipe.schedule,
+    augment: recipe.augment,
   };
 }
 

@@ -94,6 +94,7 @@ function planOf(c: RunConfig): TrainingPlan {
   return {
     epochs: c.epochs, batchSize: c.batchSize, lr: c.lr, weightDecay: c.weightDecay,
     limitTrain: c.limitTrain, limitTest: c.limitTest, keep: c.keep, dropout: c.dropout,
+    schedule: c.schedule, augment: c.augment,
   };
 }
 

@@ -46,6 +46,7 @@ export function planConfig(dataset: Dataset['name'], model: Variant, seed: numbe
   return {
     dataset, model, seed, epochs: plan.epochs, batchSize: plan.batchSize, lr: plan.lr, weightDecay: plan.weightDecay,
     keep: plan.keep, dropout: plan.dropout, limitTrain: plan.limitTrain, limitTest: plan.limitTest, labelNoise: 0,
+    schedule: plan.schedule, augment: plan.augment,
   };
 }
 
