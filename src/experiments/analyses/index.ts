@@ -1,6 +1,7 @@
 /**
- * The study's further analyses (docs/method.md section 4), run by `midl reproduce` after each
- * dataset's runs through runStudy's afterDataset hook: SMI of the trained models' hidden
+ * The study's further analyses (docs/method.md section 4), run by `midl reproduce` as units of
+ * the study (study/execute.ts runs one analysis of one dataset; the robustness analysis's
+ * extra trainings are units of their own): SMI of the trained models' hidden
  * layers, robustness (input noise on the trained models; label noise and overfitting on
  * extra models), and latency and memory. Results land in results.analyses; the settings
  * used land in results.config.analyses, so every number states how it was made.
@@ -61,7 +62,7 @@ export function analysisSettings(quick: boolean, analyses: AnalysisName[] = [...
         input_noise: [0, 0.2], input_noise_examples: 500, label_noise: [0.4], subset: 0.1, overfitting_epochs: 20,
         training_datasets: ['adult'], models: ['dense', 'midl'], seeds: 'first',
       },
-      latency: { batches: [1, 64], budgetMs: 300, minRuns: 5, maxRuns: 500, warmup: 1, blocks: 1, models: ['dense', 'static', 'midl'] },
+      latency: { batches: [1, 64], budgetMs: 300, minRuns: 5, maxRuns: 500, warmup: 1, blocks: 1, models: ['dense', 'dropout', 'static', 'midl'] },
     };
   }
   return {
@@ -71,7 +72,7 @@ export function analysisSettings(quick: boolean, analyses: AnalysisName[] = [...
       input_noise: [0, 0.1, 0.2, 0.3], input_noise_examples: null, label_noise: [0.2, 0.4], subset: 0.1, overfitting_epochs: 40,
       training_datasets: [...datasetNames], models: ['dense', 'dropout', 'midl'], seeds: 'first',
     },
-    latency: { batches: [1, 32, 256], budgetMs: 1000, minRuns: 20, maxRuns: 2000, warmup: 10, blocks: 5, models: ['dense', 'static', 'midl'] },
+    latency: { batches: [1, 32, 256], budgetMs: 1000, minRuns: 20, maxRuns: 2000, warmup: 10, blocks: 5, models: ['dense', 'dropout', 'static', 'midl'] },
   };
 }
 
@@ -162,7 +163,7 @@ function latencyAnalysis(data: Dataset, trained: TrainedRun[], s: AnalysisSettin
   (analyses.latency ??= []).push(...benchModels(data.name, subjects, test, data.inputShape, s));
 }
 
-/** runStudy's afterDataset hook running the selected analyses on each dataset's trained models. */
+/** Runs the selected analyses on one dataset's trained models (study/execute.ts calls it per analysis unit). */
 export function studyAnalyses(o: StudyAnalysisOptions): (data: Dataset, trained: TrainedRun[], results: StudyResults) => void {
   const chosen = new Set(o.settings.analyses);
   return (data, trained, results) => {
