@@ -30,7 +30,8 @@ export interface RunConfig {
   batchSize: number;
   lr: number;
   weightDecay: number;
-  keep: number;
+  /** Keep ratio of MID-L and static sparsity: one, or one per hidden layer. */
+  keep: number | number[];
   dropout: number;
   /** Training examples used (a seeded random subset); null for all. */
   limitTrain: number | null;

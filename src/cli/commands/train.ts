@@ -3,7 +3,9 @@ import { loadDataset } from '../../data/load.js';
 import { MidlInputError } from '../../errors.js';
 import { datasetNames } from '../../data/types.js';
 import { formatCostReport } from '../../midl/cost.js';
-import { variants } from '../../experiments/models.js';
+import { selectionModes } from '../../midl/adaptive.js';
+import { hiddenLayerCount, keepPerLayer, variants } from '../../experiments/models.js';
+import { keepFlag } from '../keep-flag.js';
 import { recipeFor } from '../../experiments/recipes.js';
 import { runSummary, runTraining, type RunConfig } from '../../experiments/run.js';
 import { choiceFlag, numberFlag, parseFlags, requiredChoice } from '../args.js';
@@ -18,7 +20,11 @@ neurons and FLOPs per example (with the dense counterpart's).
 Options:
   --dataset D          ${datasetNames.join(', ')} (required)
   --model M            ${variants.join(', ')} (default dense)
-  --keep X             MID-L / static keep ratio in (0, 1] (default 0.45)
+  --keep X[,X..]       MID-L / static keep ratio in (0, 1], one for all hidden layers or one
+                       per hidden layer (default 0.45)
+  --midl-mode M        MID-L selection: ${selectionModes.join(', ')} (default fixed; adaptive: a
+                       mean budget per layer, the count varying per input)
+  --budget X           adaptive mode's mean fraction of active neurons in (0, 1] (default: keep)
   --epochs N           training epochs (default: the dataset's recipe)
   --batch-size B       minibatch size (default: the recipe's)
   --lr X               Adam learning rate (default: the recipe's)
@@ -44,12 +50,18 @@ function trainConfigFromFlags(flags: Record<string, unknown>, dataset: RunConfig
     batchSize: numberFlag(flags, 'batch-size', recipe.batchSize, { min: 1, integer: true }),
     lr: numberFlag(flags, 'lr', recipe.lr, { min: 1e-9, max: 10 }),
     weightDecay: recipe.weightDecay,
-    keep: numberFlag(flags, 'keep', 0.45, { min: 1e-6, max: 1 }),
+    keep: keepFlag(flags.keep),
     dropout: 0.2,
     limitTrain: flags['limit-train'] === undefined ? null : numberFlag(flags, 'limit-train', 0, { min: 1, integer: true }),
     limitTest: null,
     labelNoise: numberFlag(flags, 'label-noise', 0, { min: 0, max: 1 }),
     finetuneEpochs: numberFlag(flags, 'finetune-epochs', 0, { min: 0, integer: true }),
+    ...(flags['midl-mode'] === undefined && flags.budget === undefined ? {} : {
+      midl: {
+        mode: choiceFlag(flags, 'midl-mode', selectionModes, 'fixed'),
+        ...(flags.budget === undefined ? {} : { budget: numberFlag(flags, 'budget', 0.45, { min: 1e-6, max: 1 }) }),
+      },
+    }),
   };
 }
 
@@ -57,6 +69,8 @@ const trainFlagSpec = {
   dataset: { type: 'string' },
   model: { type: 'string' },
   keep: { type: 'string' },
+  'midl-mode': { type: 'string' },
+  budget: { type: 'string' },
   epochs: { type: 'string' },
   'batch-size': { type: 'string' },
   lr: { type: 'string' },
@@ -81,6 +95,7 @@ export const trainCommand: Command = {
     }
     const dataset = requiredChoice(flags, 'dataset', datasetNames);
     const cfg = trainConfigFromFlags(flags, dataset);
+    keepPerLayer(cfg.keep, hiddenLayerCount(dataset)); // a wrong-length --keep list fails before the data loads
     if (flags.resume && flags.out === undefined) throw new MidlInputError('--resume: needs --out DIR (where the checkpoint is)');
     const data = await loadDataset(dataset, { dataDir: flags['data-dir'] as string | undefined });
     let bar: ProgressBar | null = null;

@@ -16,7 +16,7 @@ import { evaluateAccuracy } from '../train.js';
 
 /** How the extra models are trained: a recipe plus the study's keep ratio and dropout rate. */
 export interface TrainingPlan extends Omit<Recipe, 'staticFinetuneEpochs'> {
-  keep: number;
+  keep: number | number[];
   dropout: number;
 }
 
