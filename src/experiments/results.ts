@@ -50,6 +50,10 @@ export interface LayerActivity {
   active_ratio: number;
   min: number;
   max: number;
+  /** Standard deviation of the active fraction per example (0 for a fixed k). */
+  std?: number;
+  /** Neurons kept per input (k), or adaptive mode's per-input cap. */
+  k?: number;
 }
 
 export interface RunRecord {

@@ -177,6 +177,8 @@ export function evaluateRun(model: Sequential, test: Split, inputShape: number[]
       active_ratio: (l.meanActive as number) / (l.neurons as number),
       min: (l.minActive as number) / (l.neurons as number),
       max: (l.maxActive as number) / (l.neurons as number),
+      std: (l.stdActive ?? 0) / (l.neurons as number),
+      k: l.k as number,
     }));
   return { testAccuracy, cost, perLayerActive };
 }
