@@ -8,12 +8,13 @@ import type { Command } from './command.js';
 import { benchCommand } from './commands/bench.js';
 import { dataCommand } from './commands/data.js';
 import { evalCommand } from './commands/eval.js';
+import { frontierCommand } from './commands/frontier.js';
 import { reproduceCommand } from './commands/reproduce.js';
 import { robustnessCommand } from './commands/robustness.js';
 import { smiCommand } from './commands/smi.js';
 import { trainCommand } from './commands/train.js';
 
-const commands: Command[] = [reproduceCommand, trainCommand, evalCommand, smiCommand, robustnessCommand, benchCommand, dataCommand];
+const commands: Command[] = [reproduceCommand, trainCommand, evalCommand, smiCommand, robustnessCommand, benchCommand, dataCommand, frontierCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

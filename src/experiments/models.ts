@@ -25,6 +25,13 @@ export interface ModelConfig {
   rng: Rng;
   /** Further MID-L options (threshold, rank, gate penalty, warm-up, ...). */
   midl?: Omit<MidlOptions, 'keep' | 'rng'>;
+  /** Hidden dense widths times this (rounded, at least 1): narrower dense models for the frontier. Default 1. */
+  hiddenScale?: number;
+}
+
+/** A hidden width scaled by the config's hiddenScale. */
+function scaled(width: number, c: ModelConfig): number {
+  return Math.max(1, Math.round(width * (c.hiddenScale ?? 1)));
 }
 
 /**
@@ -60,7 +67,7 @@ export function mlp(inF: number, widths: number[], classes: number, c: ModelConf
   const layers: Module[] = [new Flatten()];
   const keeps = keepPerLayer(c.keep, widths.length);
   let width = inF;
-  for (const [i, w] of widths.entries()) {
+  for (const [i, w] of widths.map((v) => scaled(v, c)).entries()) {
     layers.push(...hiddenLayers(width, w, c, keeps[i]));
     width = w;
   }
@@ -80,7 +87,7 @@ export function smallCnn(inputShape: number[], classes: number, c: ModelConfig):
   return new Sequential(
     conv(channels, 32), conv(32, 32), new MaxPool2d(2),
     conv(32, 64), conv(64, 64), new MaxPool2d(2),
-    new Flatten(), ...hiddenLayers(flat, 512, c, keepPerLayer(c.keep, 1)[0]), new Linear(512, classes, { rng: c.rng }),
+    new Flatten(), ...hiddenLayers(flat, scaled(512, c), c, keepPerLayer(c.keep, 1)[0]), new Linear(scaled(512, c), classes, { rng: c.rng }),
   );
 }
 

@@ -43,6 +43,8 @@ export interface RunConfig {
   midl?: Omit<MidlOptions, 'keep' | 'rng'>;
   /** Static variant: epochs of fine-tuning after the neurons are fixed (default 0). */
   finetuneEpochs?: number;
+  /** Hidden widths times this (ModelConfig.hiddenScale; default 1). */
+  hiddenScale?: number;
 }
 
 export interface RunHooks {
@@ -84,7 +86,7 @@ export function prepareSplits(data: Dataset, cfg: RunConfig): { train: Split; te
 /** Builds the model for the config, with its init drawn from the seed's model stream. */
 function modelFor(data: Dataset, cfg: RunConfig, modelRng: Rng): Sequential {
   return buildModel(data.name, data.inputShape, data.numClasses, {
-    variant: cfg.model, keep: cfg.keep, dropout: cfg.dropout, rng: modelRng, midl: cfg.midl,
+    variant: cfg.model, keep: cfg.keep, dropout: cfg.dropout, rng: modelRng, midl: cfg.midl, hiddenScale: cfg.hiddenScale,
   });
 }
 
