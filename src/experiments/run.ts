@@ -205,6 +205,7 @@ export function runSummary(r: RunOutcome): Record<string, unknown> {
     label_noise: r.config.labelNoise,
     history: r.history,
     per_layer_active: r.perLayerActive,
+    ...(r.config.midl?.mode === 'adaptive' ? { midl_mode: 'adaptive', midl_budget: r.config.midl.budget ?? r.config.keep } : {}),
   };
 }
 
