@@ -3,6 +3,8 @@
  * Units (see docs/results-schema.md): accuracies and ratios are fractions in [0, 1],
  * FLOPs = 2 x MACs per example, times in ms or s as the field name says, memory in bytes.
  */
+import type { ActivityRecord } from './analyses/activity.js';
+import type { FrontierPoint, FrontierVerdict } from './frontier.js';
 import * as fs from 'node:fs';
 import { MidlInputError } from '../errors.js';
 
@@ -150,6 +152,10 @@ export interface Analyses {
     overfitting: OverfittingRecord[];
   };
   latency?: LatencyRecord[];
+  /** Active neurons per example, per MID-L layer (analyses/activity.ts). */
+  activity?: ActivityRecord[];
+  /** Accuracy against FLOPs (frontier.ts): a point per (model, keep, seed), and a verdict per keep. */
+  frontier?: { points: FrontierPoint[]; verdicts: FrontierVerdict[] };
 }
 
 export interface StudyResults {

@@ -152,6 +152,8 @@ export class MIDL extends Module {
    * selected neuron j, so analyses can tell often-selected neurons from rarely-selected ones.
    */
   selectionCounts: Float64Array | null = null;
+  /** Active neurons of each example of the last eval-mode forward (shared: copy it to keep it). */
+  lastActiveCounts: Int32Array = new Int32Array(0);
   private epochProgress = Infinity;
   /** Adaptive mode's threshold (null in fixed mode). */
   private readonly budgetThreshold: BudgetThreshold | null;
@@ -275,6 +277,7 @@ export class MIDL extends Module {
       y, counts, sel,
     );
     this.activity.record(counts);
+    this.lastActiveCounts = counts;
     if (sel !== null) this.countSelections(sel, counts, k);
     return new Tensor(y, [B, n]);
   }
@@ -320,6 +323,7 @@ export class MIDL extends Module {
     const { k, tau } = this.evalSelection();
     const selection = selectTopK(alpha.data, B, n, k, tau);
     this.activity.record(selection.counts);
+    this.lastActiveCounts = selection.counts;
     if (this.selectionCounts !== null) this.countSelections(selection.sel, selection.counts, selection.k);
     const full = linear(x, this.weight, this.bias);
     return interpolate(alpha, selectionMask(selection, B, n), full, light, this.activation, this.ste);

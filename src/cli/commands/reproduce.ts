@@ -29,7 +29,8 @@ Options:
   --resume           skip runs already finished in DIR; continue a half-trained one
   --analyses LIST    after each dataset's runs, from ${analysisNames.join(',')} (default:
                      all): SMI of the hidden layers; label noise, input noise and
-                     overfitting; latency and memory (--quick: smaller settings,
+                     overfitting; latency and memory; active neurons per
+                     example; the accuracy-FLOPs frontier (--quick: smaller settings,
                      extra training on adult only; results.json config.analyses
                      records them)
   --no-analyses      only the runs and the table
@@ -102,7 +103,7 @@ export const reproduceCommand: Command = {
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
     const afterDataset = analyses.length === 0 ? undefined : studyAnalyses({
       settings: analysisSettings(quick, analyses), outDir, resume: flags.resume === true,
-      override, log, onRunStart: trainingProgress,
+      override, quick, log, onRunStart: trainingProgress,
     });
     const started = Date.now();
     let bar: ProgressBar | null = null;

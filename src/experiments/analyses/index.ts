@@ -11,13 +11,15 @@ import { variants, type Variant } from '../models.js';
 import type { TrainedRun } from '../reproduce.js';
 import type { Analyses, StudyResults } from '../results.js';
 import { prepareSplits, type RunConfig, type RunHooks } from '../run.js';
+import { defaultFrontierKeeps, frontierVerdicts, runFrontier } from '../frontier.js';
+import { activityRecords } from './activity.js';
 import { benchModels, type TimingSettings } from './latency-memory.js';
 import {
   inputNoiseRecords, labelNoiseRecord, overfittingRecord, type LabelNoiseStudyRecord, type TrainingIo, type TrainingPlan,
 } from './robustness.js';
 import { smiOfModel, smiSampleProblem } from './smi-study.js';
 
-export const analysisNames = ['smi', 'robustness', 'latency'] as const;
+export const analysisNames = ['smi', 'robustness', 'latency', 'activity', 'frontier'] as const;
 export type AnalysisName = (typeof analysisNames)[number];
 
 export interface AnalysisSettings {
@@ -42,6 +44,10 @@ export interface AnalysisSettings {
     seeds: 'first' | 'all';
   };
   latency: TimingSettings & { models: Variant[] };
+  /** Activity: every seed's MID-L runs, on each run's test split. */
+  activity: { models: Variant[] };
+  /** Frontier: the keeps, trained with the study's recipe for the first seed. */
+  frontier: { keeps: number[]; seeds: 'first' };
 }
 
 /**
@@ -62,6 +68,8 @@ export function analysisSettings(quick: boolean, analyses: AnalysisName[] = [...
         training_datasets: ['adult'], models: ['dense', 'midl'], seeds: 'first',
       },
       latency: { batches: [1, 64], budgetMs: 300, minRuns: 5, maxRuns: 500, warmup: 1, blocks: 1, models: ['dense', 'static', 'midl'] },
+      activity: { models: ['midl'] },
+      frontier: { keeps: [0.25, 0.45], seeds: 'first' },
     };
   }
   return {
@@ -72,6 +80,8 @@ export function analysisSettings(quick: boolean, analyses: AnalysisName[] = [...
       training_datasets: [...datasetNames], models: ['dense', 'dropout', 'midl'], seeds: 'first',
     },
     latency: { batches: [1, 32, 256], budgetMs: 1000, minRuns: 20, maxRuns: 2000, warmup: 10, blocks: 5, models: ['dense', 'static', 'midl'] },
+    activity: { models: ['midl'] },
+    frontier: { keeps: [...defaultFrontierKeeps], seeds: 'first' },
   };
 }
 
@@ -84,7 +94,9 @@ export interface StudyAnalysisOptions {
    * The study's overrides of its recipes (tiny runs, e.g. --epochs, --limit-train): the
    * overfitting runs then use the overridden epochs and at most the overridden examples.
    */
-  override?: { epochs?: number; limitTrain?: number };
+  override?: { epochs?: number; limitTrain?: number; limitTest?: number };
+  /** The study runs the quick recipes (the frontier trains with them too). */
+  quick?: boolean;
   log?: (line: string) => void;
   onRunStart?: (label: string) => RunHooks | undefined;
 }
@@ -161,6 +173,24 @@ function latencyAnalysis(data: Dataset, trained: TrainedRun[], s: AnalysisSettin
   (analyses.latency ??= []).push(...benchModels(data.name, subjects, test, data.inputShape, s));
 }
 
+function activityAnalysis(data: Dataset, trained: TrainedRun[], s: AnalysisSettings['activity'], analyses: Analyses): void {
+  for (const run of trained.filter((r) => s.models.includes(r.config.model))) {
+    const { test } = prepareSplits(data, run.config);
+    const subject = { dataset: data.name, model: run.config.model, seed: run.config.seed };
+    (analyses.activity ??= []).push(...activityRecords(subject, run.model, test, data.inputShape, data.numClasses));
+  }
+}
+
+/** The frontier of the dataset, trained with the recipe of the study's first seed (its overrides included). */
+function frontierAnalysis(data: Dataset, trained: TrainedRun[], o: StudyAnalysisOptions, analyses: Analyses, quick: boolean): void {
+  const seed = trained[0]?.config.seed;
+  if (seed === undefined) return;
+  const points = runFrontier(data, { keeps: o.settings.frontier.keeps, seeds: [seed], quick, override: o.override }, (label) => o.onRunStart?.(label));
+  const record = (analyses.frontier ??= { points: [], verdicts: [] });
+  record.points.push(...points);
+  record.verdicts.push(...frontierVerdicts(data.name, points));
+}
+
 /** runStudy's afterDataset hook running the selected analyses on each dataset's trained models. */
 export function studyAnalyses(o: StudyAnalysisOptions): (data: Dataset, trained: TrainedRun[], results: StudyResults) => void {
   const chosen = new Set(o.settings.analyses);
@@ -176,5 +206,7 @@ export function studyAnalyses(o: StudyAnalysisOptions): (data: Dataset, trained:
     timed('smi', () => smiAnalysis(data, trained, o.settings.smi, analyses, o.log));
     timed('robustness', () => robustnessAnalysis(data, trained, o, results));
     timed('latency', () => latencyAnalysis(data, trained, o.settings.latency, analyses));
+    timed('activity', () => activityAnalysis(data, trained, o.settings.activity, analyses));
+    timed('frontier', () => frontierAnalysis(data, trained, o, analyses, o.quick ?? false));
   };
 }
