@@ -184,7 +184,8 @@ describe('analysis commands', () => {
     assert.equal(analyses.frontier?.points.length, 2 + 4 * 2, 'dense, dropout, and four models at each of the quick keeps');
     assert.deepEqual(analyses.frontier?.verdicts.map((v) => v.keep), [0.25, 0.45]);
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
-    for (const title of ['Sliced mutual information', 'Robustness: label noise', 'Robustness: overfitting', 'Inference latency and memory']) {
+    assert.ok(html.includes('id="plot-activity"') && html.includes('id="plot-frontier"'), 'the activity and frontier plots');
+    for (const title of ['Sliced mutual information', 'Robustness: label noise', 'Robustness: overfitting', 'Inference latency and memory', 'Active neurons per example', 'Accuracy against FLOPs']) {
       assert.ok(html.includes(title), title);
     }
 

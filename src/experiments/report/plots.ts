@@ -7,6 +7,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { MODEL_KINDS, type ModelKind, type StudyResults } from '../results.js';
 import { datasetOrder, type RunSummary } from './summary.js';
 import { FLOPS_SAVING_CLAIM } from './claims.js';
+import { activityPlot, frontierPlot } from './activity-frontier.js';
 
 export interface Plot {
   id: string;
@@ -20,7 +21,7 @@ const MODEL_COLORS: Record<ModelKind, string> = { dense: '#56657a', dropout: '#e
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
 const PANEL = { width: 250, height: 170 };
 
-const CONFIG = {
+export const CONFIG = {
   font: FONT,
   background: 'white',
   padding: 8,
@@ -51,7 +52,7 @@ function colorEncoding(rows: readonly Row[]): object {
 }
 
 /** A small-multiples chart: one panel per dataset, each with its own scales. */
-function perDataset(results: StudyResults, rows: Row[], panel: object): TopLevelSpec {
+export function perDataset(results: StudyResults, rows: Row[], panel: object): TopLevelSpec {
   const datasets = datasetOrder(results).filter((d) => rows.some((r) => r.dataset === d));
   return {
     config: CONFIG,
@@ -302,6 +303,8 @@ export function analysisPlots(results: StudyResults): Map<string, Plot[]> {
     ['input-noise', [inputNoisePlot(results)]],
     ['overfitting', [overfittingPlot(results)]],
     ['latency', [latencyPlot(results)]],
+    ['activity', [activityPlot(results)]],
+    ['frontier', [frontierPlot(results)]],
   ];
   return new Map(sections.map(([id, plots]) => [id, plots.filter((p): p is Plot => p !== null)]));
 }
