@@ -23,7 +23,8 @@ export interface StudyOptions {
   datasets: DatasetName[];
   models: Variant[];
   seeds: number[];
-  keep: number;
+  /** One keep ratio, or one per hidden layer (every dataset's model must have that many). */
+  keep: number | number[];
   quick: boolean;
   dataRoot?: string;
   outDir: string;

@@ -32,7 +32,8 @@ export interface StudyConfig {
   datasets: string[];
   models: ModelKind[];
   seeds: number[];
-  keep: number;
+  /** The keep ratio of MID-L and static sparsity: one, or one per hidden layer. */
+  keep: number | number[];
   quick: boolean;
   data_dir: string;
   epochs: Record<string, number>;
@@ -303,7 +304,8 @@ function checkConfig(c: Checker, value: unknown, path: string): void {
     if (!MODEL_KINDS.includes(item as ModelKind)) c.fail(p, `expected one of ${MODEL_KINDS.join(', ')}, got ${describe(item)}`);
   });
   c.array(cfg, 'seeds', path, (item, p) => c.numberValue(item, p, { integer: true }));
-  c.number(cfg, 'keep', path, { above: 0, max: 1 });
+  if (Array.isArray(cfg.keep)) c.array(cfg, 'keep', path, (item, p) => c.numberValue(item, p, { above: 0, max: 1 }));
+  else c.number(cfg, 'keep', path, { above: 0, max: 1 });
   c.boolean(cfg, 'quick', path);
   c.string(cfg, 'data_dir', path);
   c.map(cfg, 'epochs', path, (item, p) => c.numberValue(item, p, POSITIVE_COUNT));

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fixtureDataDir } from '../helpers.js';
+import * as path from 'node:path';
+import { loadResults } from '../../src/experiments/results.js';
+import { fixtureDataDir, tempDir } from '../helpers.js';
 import { runCli } from './cli.js';
 
 function assertOneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
@@ -43,5 +45,18 @@ describe('midl train: per-layer keep and the adaptive budget', () => {
       assert.ok(l.std > 0.01, `per-example std ${l.std}`);
       assert.equal(l.k, 461, 'the per-input cap: round(2 * 0.45 * 512)');
     }
+  });
+
+  it('reproduce takes a per-layer keep list, checked against every dataset before training', async () => {
+    assertOneLineError(await runCli(['reproduce', '--datasets', 'adult,cifar10', '--keep', '0.6,0.3']), /^midl: --keep: this model has 1 hidden layer\(s\), got 2/);
+    const out = tempDir();
+    const r = await runCli([
+      'reproduce', '--quick', '--datasets', 'adult', '--models', 'midl,static', '--keep', '0.6,0.3', '--epochs', '1',
+      '--limit-train', '300', '--limit-test', '100', '--data-dir', fixtureDataDir, '--out', out, '--no-analyses',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const results = loadResults(path.join(out, 'results.json'));
+    assert.deepEqual(results.config.keep, [0.6, 0.3]);
+    for (const run of results.runs) assert.deepEqual(run.per_layer_active?.map((l) => l.k), [154, 77], run.model);
   });
 });

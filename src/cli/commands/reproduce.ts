@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { datasetNames, type DatasetName } from '../../data/types.js';
 import { MidlInputError } from '../../errors.js';
 import { analysisNames, analysisSettings, studyAnalyses, type AnalysisName } from '../../experiments/analyses/index.js';
-import { variants, type Variant } from '../../experiments/models.js';
+import { hiddenLayerCount, keepPerLayer, variants, type Variant } from '../../experiments/models.js';
+import { keepFlag } from '../keep-flag.js';
 import { formatResultsTable } from '../../experiments/report/markdown.js';
 import { runStudy } from '../../experiments/reproduce.js';
 import { listFlag, numberFlag, parseFlags } from '../args.js';
@@ -22,7 +23,8 @@ Options:
   --datasets LIST    comma-separated, from ${datasetNames.join(',')} (default: all)
   --models LIST      comma-separated, from ${variants.join(',')} (default: all)
   --seeds LIST       comma-separated seeds (default 1,2,3; 1 with --quick)
-  --keep X           MID-L and static keep ratio (default 0.45)
+  --keep X[,X..]     MID-L and static keep ratio, or one per hidden layer (every
+                     dataset's model must then have that many) (default 0.45)
   --quick            a small real configuration of every dataset (minutes, not hours)
   --data-dir ROOT    a folder holding the datasets (e.g. ../shared/data)
   --out DIR          where results go (default ./results)
@@ -105,13 +107,16 @@ export const reproduceCommand: Command = {
       settings: analysisSettings(quick, analyses), outDir, resume: flags.resume === true,
       override, quick, log, onRunStart: trainingProgress,
     });
+    const datasets = listFlag(flags, 'datasets', [...datasetNames], parseDataset);
+    const keep = keepFlag(flags.keep);
+    for (const d of datasets) keepPerLayer(keep, hiddenLayerCount(d)); // a wrong-length list fails before any training
     const started = Date.now();
     let bar: ProgressBar | null = null;
     const results = await runStudy({
-      datasets: listFlag(flags, 'datasets', [...datasetNames], parseDataset),
+      datasets,
       models: listFlag(flags, 'models', [...variants], parseVariant),
       seeds: listFlag(flags, 'seeds', quick ? [1] : [1, 2, 3], parseSeed),
-      keep: numberFlag(flags, 'keep', 0.45, { min: 1e-6, max: 1 }),
+      keep,
       quick,
       dataRoot: flags['data-dir'] as string | undefined,
       outDir,
