@@ -35,39 +35,48 @@ export function adaptiveCap(budget: number, n: number): number {
 }
 
 /**
- * The count-th largest value of values (1 <= count <= length), by quickselect on a copy:
- * the batch's cut-off gate, the smallest gate the batch top-k keeps.
+ * The count-th largest value of values (1 <= count <= length): the batch's cut-off gate, the
+ * smallest gate the batch top-k keeps. A two-pass radix select on the floats' bits (mapped
+ * so that unsigned order is float order): a histogram of the top 16 bits finds the bucket
+ * holding the answer, a histogram of the low 16 bits of that bucket finds it exactly. Two
+ * linear passes, a fraction of a sort's time on the B x n gates of a batch.
  */
 export function kthLargest(values: Float32Array, count: number): number {
   if (!(Number.isInteger(count) && count >= 1 && count <= values.length)) {
     throw new RangeError(`kthLargest: count must be in 1..${values.length}, got ${count}`);
   }
-  const a = values.slice();
-  const target = a.length - count; // index in ascending order
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = medianOfThree(a[lo], a[(lo + hi) >> 1], a[hi]);
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i++] = a[j];
-        a[j--] = t;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else return a[target];
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const rank = values.length - count; // 0-based, in ascending order
+  const high = new Uint32Array(65536);
+  for (let i = 0; i < bits.length; i++) high[orderedKey(bits[i]) >>> 16]++;
+  const [bucket, rest] = locate(high, rank);
+  const low = new Uint32Array(65536);
+  for (let i = 0; i < bits.length; i++) {
+    const key = orderedKey(bits[i]);
+    if (key >>> 16 === bucket) low[key & 0xffff]++;
   }
-  return a[target];
+  const [lowBits] = locate(low, rest);
+  const key = ((bucket << 16) | lowBits) >>> 0;
+  scratchBits[0] = key & 0x80000000 ? key ^ 0x80000000 : ~key >>> 0;
+  return scratchFloat[0];
 }
 
-function medianOfThree(x: number, y: number, z: number): number {
-  return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+const scratchFloat = new Float32Array(1);
+const scratchBits = new Uint32Array(scratchFloat.buffer);
+
+/** Float bits to a key whose unsigned order is the floats' order (negatives flipped, positives offset). */
+function orderedKey(b: number): number {
+  return (b & 0x80000000 ? ~b : b | 0x80000000) >>> 0;
+}
+
+/** The bin holding the element of the given rank, and that element's rank within the bin. */
+function locate(histogram: Uint32Array, rank: number): [number, number] {
+  let before = 0;
+  for (let bin = 0; bin < histogram.length; bin++) {
+    if (before + histogram[bin] > rank) return [bin, rank - before];
+    before += histogram[bin];
+  }
+  throw new RangeError('kthLargest: rank beyond the values');
 }
 
 /**

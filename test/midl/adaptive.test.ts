@@ -17,6 +17,10 @@ describe('adaptive selection (docs/method.md section 6)', () => {
       const sorted = [...values].sort((a, b) => b - a);
       for (const count of [1, Math.ceil(length / 2), length]) assert.equal(kthLargest(values, count), sorted[count - 1], `length ${length} count ${count}`);
     }
+    const signed = Float32Array.of(-2.5, 0.75, -0.001, 3, -7, 0.75, 1e-30);
+    const order = [...signed].sort((a, b) => b - a);
+    for (let count = 1; count <= signed.length; count++) assert.equal(kthLargest(signed.subarray(0), count), order[count - 1], 'negative values too');
+    assert.equal(kthLargest(signed.subarray(2, 5), 1), 3, 'a view into a larger array');
     assert.throws(() => kthLargest(Float32Array.of(1, 2), 3), RangeError);
   });
 
