@@ -74,6 +74,14 @@ describe('adaptive selection (docs/method.md section 6)', () => {
     const state = a.stateDict().get('budget_threshold');
     assert.ok(state !== undefined && Number.isFinite(state.data[0]));
     assert.equal(new MIDL(8, 16, { rng }).stateDict().has('budget_threshold'), false, 'fixed mode has no threshold');
+    const b = new MIDL(8, 16, { mode: 'adaptive', budget: 0.5, rng });
+    b.loadStateDict(a.stateDict());
+    const x = randomTensor([32, 8], rng);
+    a.eval();
+    b.eval();
+    a.forward(x);
+    b.forward(x);
+    assert.deepEqual([...b.lastActiveCounts], [...a.lastActiveCounts], 'a loaded layer selects as the saved one did');
     assert.throws(() => new MIDL(8, 16, { mode: 'adaptive', budget: 0 }), /budget must be in \(0, 1\]/);
     assert.throws(() => new MIDL(8, 16, { mode: 'adaptive', budget: 1.5 }), /budget/);
     assert.throws(() => new MIDL(8, 16, { mode: 'topk' as 'fixed' }), /mode/);
