@@ -25,6 +25,8 @@ export interface StudyOptions {
   seeds: number[];
   /** One keep ratio, or one per hidden layer (every dataset's model must have that many). */
   keep: number | number[];
+  /** MID-L's selection for the midl runs (default: fixed k; docs/method.md section 6 for adaptive). */
+  midl?: RunConfig['midl'];
   quick: boolean;
   dataRoot?: string;
   outDir: string;
@@ -128,6 +130,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
           dataset: name, model, seed, epochs: recipe.epochs, batchSize: recipe.batchSize, lr: recipe.lr,
           weightDecay: recipe.weightDecay, keep: o.keep, dropout: 0.2, limitTrain: recipe.limitTrain,
           limitTest: recipe.limitTest, labelNoise: 0, finetuneEpochs: model === 'static' ? recipe.staticFinetuneEpochs : 0,
+          ...(model === 'midl' && o.midl !== undefined ? { midl: o.midl } : {}),
         }, { outDir: dir, resume: o.resume, hooks });
         const record = {
           ...runSummary(r), latency_ms: latencyOf(r, data.inputShape), load_average: os.loadavg()[0], other_cpu: otherCpu() ?? undefined,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadResults } from '../../src/experiments/results.js';
 import { fixtureDataDir, tempDir } from '../helpers.js';
@@ -58,5 +59,22 @@ describe('midl train: per-layer keep and the adaptive budget', () => {
     const results = loadResults(path.join(out, 'results.json'));
     assert.deepEqual(results.config.keep, [0.6, 0.3]);
     for (const run of results.runs) assert.deepEqual(run.per_layer_active?.map((l) => l.k), [154, 77], run.model);
+  });
+
+  it('reproduce trains the adaptive preset for its MID-L runs, and the claims judge and name it', async () => {
+    assertOneLineError(await runCli(['reproduce', '--midl-mode', 'topk']), /^midl: --midl-mode: expected one of fixed, adaptive/);
+    const out = tempDir();
+    const r = await runCli([
+      'reproduce', '--quick', '--datasets', 'adult', '--models', 'dense,midl', '--midl-mode', 'adaptive', '--budget', '0.45', '--epochs', '2',
+      '--limit-train', '2000', '--limit-test', '400', '--data-dir', fixtureDataDir, '--out', out, '--no-analyses',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const results = loadResults(path.join(out, 'results.json'));
+    const midl = results.runs.find((x) => x.model === 'midl');
+    assert.equal(midl?.midl_mode, 'adaptive');
+    assert.equal(midl?.midl_budget, 0.45);
+    assert.ok((midl?.per_layer_active ?? []).some((l) => l.min < l.max), 'the count varies per input');
+    const md = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
+    assert.match(md, /Up to 55% average reduction in active neurons[^\n]*adaptive, budget 0\.45/);
   });
 });

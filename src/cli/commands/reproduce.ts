@@ -7,7 +7,8 @@ import { hiddenLayerCount, keepPerLayer, variants, type Variant } from '../../ex
 import { keepFlag } from '../keep-flag.js';
 import { formatResultsTable } from '../../experiments/report/markdown.js';
 import { runStudy } from '../../experiments/reproduce.js';
-import { listFlag, numberFlag, parseFlags } from '../args.js';
+import { selectionModes } from '../../midl/adaptive.js';
+import { choiceFlag, listFlag, numberFlag, parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { ProgressBar } from '../progress.js';
 import { trainingProgress } from './robustness.js';
@@ -25,6 +26,9 @@ Options:
   --seeds LIST       comma-separated seeds (default 1,2,3; 1 with --quick)
   --keep X[,X..]     MID-L and static keep ratio, or one per hidden layer (every
                      dataset's model must then have that many) (default 0.45)
+  --midl-mode M      MID-L selection: ${selectionModes.join(', ')} (default fixed; adaptive: a mean
+                     budget per layer, the count varying per input)
+  --budget X         adaptive mode's mean fraction of active neurons (default: keep)
   --quick            a small real configuration of every dataset (minutes, not hours)
   --data-dir ROOT    a folder holding the datasets (e.g. ../shared/data)
   --out DIR          where results go (default ./results)
@@ -82,6 +86,8 @@ export const reproduceCommand: Command = {
       models: { type: 'string' },
       seeds: { type: 'string' },
       keep: { type: 'string' },
+      'midl-mode': { type: 'string' },
+      budget: { type: 'string' },
       quick: { type: 'boolean' },
       'data-dir': { type: 'string' },
       out: { type: 'string' },
@@ -117,6 +123,12 @@ export const reproduceCommand: Command = {
       models: listFlag(flags, 'models', [...variants], parseVariant),
       seeds: listFlag(flags, 'seeds', quick ? [1] : [1, 2, 3], parseSeed),
       keep,
+      ...(flags['midl-mode'] !== undefined || flags.budget !== undefined ? {
+        midl: {
+          mode: choiceFlag(flags, 'midl-mode', selectionModes, 'fixed'),
+          ...(flags.budget === undefined ? {} : { budget: numberFlag(flags, 'budget', 0.45, { min: 1e-6, max: 1 }) }),
+        },
+      } : {}),
       quick,
       dataRoot: flags['data-dir'] as string | undefined,
       outDir,
