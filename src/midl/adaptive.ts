@@ -24,10 +24,11 @@ export const thresholdMomentum = 0.9;
 
 /**
  * The layer aims at budgetMargin * beta, not beta: the margin absorbs the difference between
- * the training batches the threshold is learned on and unseen data, so the mean active
- * fraction at eval comes out at or under beta.
+ * the training batches the threshold is learned on and unseen data (it grows as a model fits
+ * its training set: up to 1.1 points over the aim on MNIST after 10 epochs), so the mean
+ * active fraction at eval comes out at or under beta.
  */
-export const budgetMargin = 0.98;
+export const budgetMargin = 0.96;
 
 /** The per-input cap kMax of an adaptive layer with budget beta and n neurons. */
 export function adaptiveCap(budget: number, n: number): number {
