@@ -90,12 +90,18 @@ export function frontierPlan(s: FrontierSettings): Array<{ model: FrontierModel;
   return plan;
 }
 
-/** Trains every point of the frontier on one dataset. */
+/**
+ * Trains every point of the frontier on one dataset, except those `known` already holds (the
+ * study's own runs of the same model, keep and seed), which it takes as they are.
+ */
 export function runFrontier(
   data: Dataset, s: FrontierSettings, onRunStart?: (label: string, index: number, total: number) => RunHooks | undefined,
+  known: FrontierPoint[] = [],
 ): FrontierPoint[] {
   const plan = frontierPlan(s);
   return plan.map(({ model, keep, seed }, i) => {
+    const found = known.find((p) => p.model === model && p.keep === keep && p.seed === seed);
+    if (found !== undefined) return found;
     const cfg = pointConfig(data, s, model, keep, seed);
     const label = `${data.name} ${model}${keep === null ? '' : ` keep ${keep}`} seed ${seed}`;
     const r = runTraining(data, cfg, { hooks: onRunStart?.(label, i + 1, plan.length) });

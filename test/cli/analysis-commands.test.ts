@@ -183,6 +183,9 @@ describe('analysis commands', () => {
     }
     assert.equal(analyses.frontier?.points.length, 2 + 4 * 2, 'dense, dropout, and four models at each of the quick keeps');
     assert.deepEqual(analyses.frontier?.verdicts.map((v) => v.keep), [0.25, 0.45]);
+    const studyMidl = results.runs.find((x) => x.model === 'midl');
+    const reused = analyses.frontier?.points.find((p) => p.model === 'midl' && p.keep === 0.45);
+    assert.equal(reused?.test_accuracy, studyMidl?.test_accuracy, 'the study\'s own MID-L run is the frontier\'s point at its keep');
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     assert.ok(html.includes('id="plot-activity"') && html.includes('id="plot-frontier"'), 'the activity and frontier plots');
     for (const title of ['Sliced mutual information', 'Robustness: label noise', 'Robustness: overfitting', 'Inference latency and memory', 'Active neurons per example', 'Accuracy against FLOPs']) {

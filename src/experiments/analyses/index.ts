@@ -11,7 +11,7 @@ import { variants, type Variant } from '../models.js';
 import type { TrainedRun } from '../reproduce.js';
 import type { Analyses, StudyResults } from '../results.js';
 import { prepareSplits, type RunConfig, type RunHooks } from '../run.js';
-import { defaultFrontierKeeps, frontierVerdicts, runFrontier } from '../frontier.js';
+import { defaultFrontierKeeps, frontierVerdicts, runFrontier, type FrontierPoint } from '../frontier.js';
 import { activityRecords } from './activity.js';
 import { benchModels, type TimingSettings } from './latency-memory.js';
 import {
@@ -181,11 +181,30 @@ function activityAnalysis(data: Dataset, trained: TrainedRun[], s: AnalysisSetti
   }
 }
 
-/** The frontier of the dataset, trained with the recipe of the study's first seed (its overrides included). */
-function frontierAnalysis(data: Dataset, trained: TrainedRun[], o: StudyAnalysisOptions, analyses: Analyses, quick: boolean): void {
+/**
+ * The study's first-seed runs as frontier points where they are one: dense and dropout, and
+ * MID-L (fixed k) and static at the study's single keep ratio.
+ */
+function studyPoints(results: StudyResults, dataset: string, seed: number): FrontierPoint[] {
+  const keep = results.config.keep;
+  return results.runs.filter((r) => r.dataset === dataset && r.seed === seed).flatMap((r): FrontierPoint[] => {
+    const full = r.model === 'dense' || r.model === 'dropout';
+    const atKeep = (r.model === 'midl' && r.midl_mode === undefined) || r.model === 'static';
+    if (!full && !(atKeep && typeof keep === 'number')) return [];
+    return [{
+      dataset, model: r.model, keep: full ? null : (keep as number), seed, test_accuracy: r.test_accuracy,
+      flops_per_example: r.flops_per_example, active_ratio: r.active_ratio, hidden_scale: 1, epochs: r.epochs, train_examples: r.train_examples,
+    }];
+  });
+}
+
+/** The frontier of the dataset, trained with the recipe of the study's first seed (its overrides included); the study's own runs count. */
+function frontierAnalysis(data: Dataset, trained: TrainedRun[], o: StudyAnalysisOptions, results: StudyResults, quick: boolean): void {
   const seed = trained[0]?.config.seed;
   if (seed === undefined) return;
-  const points = runFrontier(data, { keeps: o.settings.frontier.keeps, seeds: [seed], quick, override: o.override }, (label) => o.onRunStart?.(label));
+  const analyses = (results.analyses ??= {});
+  const settings = { keeps: o.settings.frontier.keeps, seeds: [seed], quick, override: o.override };
+  const points = runFrontier(data, settings, (label) => o.onRunStart?.(label), studyPoints(results, data.name, seed));
   const record = (analyses.frontier ??= { points: [], verdicts: [] });
   record.points.push(...points);
   record.verdicts.push(...frontierVerdicts(data.name, points));
@@ -207,6 +226,6 @@ export function studyAnalyses(o: StudyAnalysisOptions): (data: Dataset, trained:
     timed('robustness', () => robustnessAnalysis(data, trained, o, results));
     timed('latency', () => latencyAnalysis(data, trained, o.settings.latency, analyses));
     timed('activity', () => activityAnalysis(data, trained, o.settings.activity, analyses));
-    timed('frontier', () => frontierAnalysis(data, trained, o, analyses, o.quick ?? false));
+    timed('frontier', () => frontierAnalysis(data, trained, o, results, o.quick ?? false));
   };
 }
