@@ -9,13 +9,14 @@ import { benchCommand } from './commands/bench.js';
 import { dataCommand } from './commands/data.js';
 import { doctorCommand } from './commands/doctor.js';
 import { evalCommand } from './commands/eval.js';
+import { frontierCommand } from './commands/frontier.js';
 import { reportCommand } from './commands/report.js';
 import { reproduceCommand } from './commands/reproduce.js';
 import { robustnessCommand } from './commands/robustness.js';
 import { smiCommand } from './commands/smi.js';
 import { trainCommand } from './commands/train.js';
 
-const commands: Command[] = [reproduceCommand, reportCommand, trainCommand, evalCommand, smiCommand, robustnessCommand, benchCommand, dataCommand, doctorCommand];
+const commands: Command[] = [reproduceCommand, reportCommand, trainCommand, evalCommand, smiCommand, robustnessCommand, benchCommand, dataCommand, frontierCommand, doctorCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

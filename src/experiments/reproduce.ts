@@ -14,7 +14,6 @@ import { MidlInputError } from '../errors.js';
 import type { AnalysisSettings } from './analyses/index.js';
 import type { Variant } from './models.js';
 import type { StudyResults } from './results.js';
-import type { Sequential } from '../nn/sequential.js';
 import type { RunConfig, RunHooks } from './run.js';
 import { writeReport } from './report/write.js';
 import { assembleStudy } from './study/assemble.js';
@@ -28,7 +27,10 @@ export interface StudyOptions {
   datasets: DatasetName[];
   models: Variant[];
   seeds: number[];
-  keep: number;
+  /** One keep ratio, or one per hidden layer (every dataset's model must have that many). */
+  keep: number | number[];
+  /** MID-L's selection for the midl runs (default: fixed k; docs/method.md section 6 for adaptive). */
+  midl?: RunConfig['midl'];
   quick: boolean;
   dataRoot?: string;
   outDir: string;
@@ -48,19 +50,13 @@ export interface StudyOptions {
   log?: (line: string) => void;
 }
 
-/** A trained model of the study and the configuration it was trained with. */
-export interface TrainedRun {
-  config: RunConfig;
-  model: Sequential;
-}
-
 /** How long to wait between looks at a unit another live process is running. */
 const WAIT_MS = 2000;
 
 export function studySpec(o: StudyOptions): StudySpec {
   const override = Object.fromEntries(Object.entries(o.override ?? {}).filter(([, v]) => v !== undefined));
   return {
-    datasets: o.datasets, models: o.models, seeds: o.seeds, keep: o.keep, quick: o.quick,
+    datasets: o.datasets, models: o.models, seeds: o.seeds, keep: o.keep, midl: o.midl, quick: o.quick,
     data_dir: o.dataRoot ?? '(default locations)', override, analyses: o.analyses ?? null,
   };
 }

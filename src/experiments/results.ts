@@ -3,6 +3,8 @@
  * Units (see docs/results-schema.md): accuracies and ratios are fractions in [0, 1],
  * FLOPs = 2 x MACs per example, times in ms or s as the field name says, memory in bytes.
  */
+import type { ActivityRecord } from './analyses/activity.js';
+import type { FrontierPoint, FrontierVerdict } from './frontier.js';
 import * as fs from 'node:fs';
 import { MidlInputError } from '../errors.js';
 
@@ -30,7 +32,8 @@ export interface StudyConfig {
   datasets: string[];
   models: ModelKind[];
   seeds: number[];
-  keep: number;
+  /** The keep ratio of MID-L and static sparsity: one, or one per hidden layer. */
+  keep: number | number[];
   quick: boolean;
   data_dir: string;
   epochs: Record<string, number>;
@@ -50,6 +53,10 @@ export interface LayerActivity {
   active_ratio: number;
   min: number;
   max: number;
+  /** Standard deviation of the active fraction per example (0 for a fixed k). */
+  std?: number;
+  /** Neurons kept per input (k), or adaptive mode's per-input cap. */
+  k?: number;
 }
 
 export interface RunRecord {
@@ -146,6 +153,10 @@ export interface Analyses {
     overfitting: OverfittingRecord[];
   };
   latency?: LatencyRecord[];
+  /** Active neurons per example, per MID-L layer (analyses/activity.ts). */
+  activity?: ActivityRecord[];
+  /** Accuracy against FLOPs (frontier.ts): a point per (model, keep, seed), and a verdict per keep. */
+  frontier?: { points: FrontierPoint[]; verdicts: FrontierVerdict[] };
 }
 
 export interface StudyResults {
@@ -293,7 +304,8 @@ function checkConfig(c: Checker, value: unknown, path: string): void {
     if (!MODEL_KINDS.includes(item as ModelKind)) c.fail(p, `expected one of ${MODEL_KINDS.join(', ')}, got ${describe(item)}`);
   });
   c.array(cfg, 'seeds', path, (item, p) => c.numberValue(item, p, { integer: true }));
-  c.number(cfg, 'keep', path, { above: 0, max: 1 });
+  if (Array.isArray(cfg.keep)) c.array(cfg, 'keep', path, (item, p) => c.numberValue(item, p, { above: 0, max: 1 }));
+  else c.number(cfg, 'keep', path, { above: 0, max: 1 });
   c.boolean(cfg, 'quick', path);
   c.string(cfg, 'data_dir', path);
   c.map(cfg, 'epochs', path, (item, p) => c.numberValue(item, p, POSITIVE_COUNT));

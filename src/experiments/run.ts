@@ -33,7 +33,8 @@ export interface RunConfig {
   batchSize: number;
   lr: number;
   weightDecay: number;
-  keep: number;
+  /** Keep ratio of MID-L and static sparsity: one, or one per hidden layer. */
+  keep: number | number[];
   dropout: number;
   /** Training examples used (a seeded random subset); null for all. */
   limitTrain: number | null;
@@ -49,6 +50,14 @@ export interface RunConfig {
   schedule?: 'cosine' | 'constant';
   /** Random crop and flip of the training images (default none). */
   augment?: Augmentation;
+  /** Hidden widths times this (ModelConfig.hiddenScale; default 1). */
+  hiddenScale?: number;
+}
+
+/** A trained model of the study and the configuration it was trained with. */
+export interface TrainedRun {
+  config: RunConfig;
+  model: Sequential;
 }
 
 export interface RunHooks {
@@ -90,7 +99,7 @@ export function prepareSplits(data: Dataset, cfg: RunConfig): { train: Split; te
 /** Builds the model for the config, with its init drawn from the seed's model stream. */
 function modelFor(data: Dataset, cfg: RunConfig, modelRng: Rng): Sequential {
   return buildModel(data.name, data.inputShape, data.numClasses, {
-    variant: cfg.model, keep: cfg.keep, dropout: cfg.dropout, rng: modelRng, midl: cfg.midl,
+    variant: cfg.model, keep: cfg.keep, dropout: cfg.dropout, rng: modelRng, midl: cfg.midl, hiddenScale: cfg.hiddenScale,
   });
 }
 
@@ -204,6 +213,8 @@ export function evaluateRun(model: Sequential, test: Split, inputShape: number[]
       active_ratio: (l.meanActive as number) / (l.neurons as number),
       min: (l.minActive as number) / (l.neurons as number),
       max: (l.maxActive as number) / (l.neurons as number),
+      std: (l.stdActive ?? 0) / (l.neurons as number),
+      k: l.k as number,
     }));
   return { testAccuracy, cost, perLayerActive };
 }
@@ -228,6 +239,7 @@ export function runSummary(r: RunOutcome): Record<string, unknown> {
     label_noise: r.config.labelNoise,
     history: r.history,
     per_layer_active: r.perLayerActive,
+    ...(r.config.midl?.mode === 'adaptive' ? { midl_mode: 'adaptive', midl_budget: r.config.midl.budget ?? r.config.keep } : {}),
   };
 }
 

@@ -38,6 +38,14 @@ export class ActivityStats {
     return this.examples === 0 ? NaN : this.activeSum / this.examples;
   }
 
+  /** Standard deviation of the active count over the examples (population; NaN before any example). */
+  stdActive(): number {
+    const mean = this.meanActive();
+    let squares = 0;
+    this.histogram.forEach((examples, c) => (squares += examples * (c - mean) ** 2));
+    return Math.sqrt(squares / this.examples);
+  }
+
   /** Mean fraction of the layer's neurons that were active. */
   activeNeuronRatio(): number {
     return this.meanActive() / this.neurons;

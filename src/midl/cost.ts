@@ -23,6 +23,10 @@ export interface LayerCost {
   meanActive?: number;
   minActive?: number;
   maxActive?: number;
+  /** Standard deviation of the active count per example (0 for fixed selection). */
+  stdActive?: number;
+  /** For MID-L layers: neurons kept per input (k), or the per-input cap in adaptive mode. */
+  k?: number;
   /** For MID-L layers: examples with c active neurons, c = 0..n. */
   histogram?: number[];
 }
@@ -48,11 +52,12 @@ function walk(m: AnyModule, name: string, shape: number[], out: LayerCost[]): nu
   }
   if (m instanceof MIDL) {
     const stats = m.activity;
-    const active = stats.examples > 0 ? stats.meanActive() : m.currentK();
+    const active = stats.examples > 0 ? stats.meanActive() : (m.mode === 'adaptive' ? m.budget * m.outFeatures : m.currentK());
     out.push({
       name, kind: 'MIDL', macs: m.inferenceMacs(active), denseMacs: m.inFeatures * m.outFeatures,
       neurons: m.outFeatures, meanActive: active,
       minActive: stats.examples > 0 ? stats.min : active, maxActive: stats.examples > 0 ? stats.max : active,
+      stdActive: stats.examples > 0 ? stats.stdActive() : 0, k: m.currentK(),
       histogram: stats.examples > 0 ? [...stats.histogram] : undefined,
     });
     return [m.outFeatures];
@@ -61,7 +66,7 @@ function walk(m: AnyModule, name: string, shape: number[], out: LayerCost[]): nu
     const k = m.kept.length;
     out.push({
       name, kind: 'StaticSparse', macs: k * m.inFeatures, denseMacs: m.inFeatures * m.outFeatures,
-      neurons: m.outFeatures, meanActive: k, minActive: k, maxActive: k,
+      neurons: m.outFeatures, meanActive: k, minActive: k, maxActive: k, stdActive: 0, k,
     });
     return [m.outFeatures];
   }
@@ -115,10 +120,12 @@ export function resetActivity(model: AnyModule): void {
 export function formatCostReport(r: CostReport): string {
   const rows = r.layers.map((l) => [
     l.name, l.kind, l.macs.toLocaleString('en-US'), l.denseMacs.toLocaleString('en-US'),
+    l.k === undefined ? '' : String(l.k),
     l.neurons === undefined ? '' : `${(100 * (l.meanActive as number) / l.neurons).toFixed(1)}%`,
+    l.neurons === undefined ? '' : `${(100 * (l.stdActive ?? 0) / l.neurons).toFixed(1)}%`,
     l.neurons === undefined ? '' : `${l.minActive}..${l.maxActive}`,
   ]);
-  const header = ['layer', 'kind', 'MACs/example', 'dense MACs', 'active', 'min..max'];
+  const header = ['layer', 'kind', 'MACs/example', 'dense MACs', 'k', 'active', 'std', 'min..max'];
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((row) => row[c].length)));
   const line = (row: string[]): string => row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');

@@ -1,5 +1,6 @@
 export * from './layer.js';
 export * from './gating.js';
+export { selectionModes, type SelectionMode } from './adaptive.js';
 export * from './activity.js';
 export * from './shape.js';
 export * from './static-sparse.js';

@@ -10,6 +10,7 @@ import { globalRng, type Rng } from '../tensor/rng.js';
 import { allocate } from '../tensor/pool.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { ActivityStats } from './activity.js';
+import { BudgetThreshold, adaptiveCap, type SelectionMode } from './adaptive.js';
 import { activationCode, gateValues, interpolate, selectionMask, selectTopK, topKMask, type SteMode } from './gating.js';
 import { defaultRank, keptCount } from './shape.js';
 
@@ -19,6 +20,10 @@ export type InferenceMode = 'auto' | 'gather' | 'neuron' | 'masked';
 export interface MidlOptions {
   /** Keep ratio rho in (0, 1]: k = max(1, round(rho * n)) neurons per input. Default 0.45. */
   keep?: number;
+  /** 'fixed': k neurons per input; 'adaptive': a per-layer average budget (docs/method.md section 6). Default 'fixed'. */
+  mode?: SelectionMode;
+  /** Adaptive mode's budget beta in (0, 1]: the mean fraction of active neurons. Default: keep. */
+  budget?: number;
   /** Rank r of the shared projection. Default: docs/method.md section 2's rule (defaultRank). */
   rank?: number;
   /** Gate threshold tau: a kept neuron with a gate below tau is dropped too. Default 0. */
@@ -66,6 +71,10 @@ const strategyCodes: Record<Exclude<InferenceMode, 'masked'>, MidlStrategyCode> 
  *
  * Options (`MidlOptions`):
  * - `keep` (0.45): the keep ratio rho in (0, 1].
+ * - `mode` ('fixed'): 'adaptive' replaces the k per input by an average budget: training keeps
+ *   the `budget` fraction of the batch's largest gates (at most 2 * budget * n per input), eval
+ *   keeps the gates above the running mean of the training cut-offs (docs/method.md section 6).
+ * - `budget` (keep): adaptive mode's mean fraction of active neurons, in (0, 1].
  * - `rank` (the largest r with r*(d + 2n) <= n*d/8, at least 8, at most min(d, n); `defaultRank`).
  * - `threshold` (0): a kept neuron whose gate is below it is dropped too, so the number of
  *   active neurons varies per input.
@@ -126,6 +135,8 @@ export class MIDL extends Module {
   readonly gate: Linear;
   readonly light: Linear;
   readonly keep: number;
+  readonly mode: SelectionMode;
+  readonly budget: number;
   readonly rank: number;
   readonly threshold: number;
   readonly activation: 'relu' | 'none';
@@ -141,7 +152,11 @@ export class MIDL extends Module {
    * selected neuron j, so analyses can tell often-selected neurons from rarely-selected ones.
    */
   selectionCounts: Float64Array | null = null;
+  /** Active neurons of each example of the last eval-mode forward (shared: copy it to keep it). */
+  lastActiveCounts: Int32Array = new Int32Array(0);
   private epochProgress = Infinity;
+  /** Adaptive mode's threshold (null in fixed mode). */
+  private readonly budgetThreshold: BudgetThreshold | null;
   private lastAlpha: Tensor | null = null;
   /**
    * Active counts of the last eval forward, reused while the batch size stays the same:
@@ -157,6 +172,14 @@ export class MIDL extends Module {
     const rng = o.rng ?? globalRng();
     this.keep = o.keep ?? 0.45;
     if (!(this.keep > 0 && this.keep <= 1)) throw new RangeError(`MIDL: keep must be in (0, 1], got ${this.keep}`);
+    this.mode = o.mode ?? 'fixed';
+    if (this.mode !== 'fixed' && this.mode !== 'adaptive') throw new RangeError(`MIDL: mode must be 'fixed' or 'adaptive', got ${String(this.mode)}`);
+    this.budget = o.budget ?? this.keep;
+    if (!(this.budget > 0 && this.budget <= 1)) throw new RangeError(`MIDL: budget must be in (0, 1], got ${this.budget}`);
+    this.budgetThreshold = this.mode === 'adaptive' ? new BudgetThreshold() : null;
+    if (this.budgetThreshold !== null) {
+      this.registerBuffer('budget_threshold', { dtype: 'F32', shape: [1], data: this.budgetThreshold.state });
+    }
     this.rank = o.rank ?? defaultRank(inFeatures, outFeatures);
     if (!(Number.isInteger(this.rank) && this.rank >= 1)) throw new RangeError(`MIDL: rank must be a positive integer, got ${this.rank}`);
     this.threshold = o.threshold ?? 0;
@@ -175,13 +198,41 @@ export class MIDL extends Module {
     this.activity = new ActivityStats(outFeatures);
   }
 
-  /** Neurons kept per input now (the warm-up raises it early in training). */
+  /**
+   * Neurons kept per input now: k, or in adaptive mode the cap kMax (the warm-up raises
+   * either early in training).
+   */
   currentK(): number {
-    let rho = this.keep;
+    const rho = this.currentRatio();
+    return this.mode === 'adaptive' ? adaptiveCap(rho, this.outFeatures) : keptCount(rho, this.outFeatures);
+  }
+
+  /** The keep ratio (fixed mode) or budget (adaptive mode) now, annealed from 1 during the warm-up. */
+  private currentRatio(): number {
+    const target = this.mode === 'adaptive' ? this.budget : this.keep;
     if (this.training && this.keepWarmupEpochs > 0 && this.epochProgress < this.keepWarmupEpochs) {
-      rho = 1 + (this.keep - 1) * (this.epochProgress / this.keepWarmupEpochs);
+      return 1 + (target - 1) * (this.epochProgress / this.keepWarmupEpochs);
     }
-    return keptCount(rho, this.outFeatures);
+    return target;
+  }
+
+  /**
+   * The eval-mode selection: k and the gate threshold. Adaptive mode keeps up to kMax gates
+   * at or above the running threshold; before any training batch it keeps round(budget * n).
+   */
+  private evalSelection(): { k: number; tau: number } {
+    if (this.budgetThreshold === null) return { k: this.currentK(), tau: this.threshold };
+    const running = this.budgetThreshold.running();
+    if (running === null) return { k: keptCount(this.budget, this.outFeatures), tau: this.threshold };
+    return { k: this.currentK(), tau: Math.max(this.threshold, running) };
+  }
+
+  /** The training mask: top-k per input, or in adaptive mode the batch's budget of largest gates. */
+  private trainMask(alpha: Float32Array, B: number): Float32Array {
+    const n = this.outFeatures;
+    if (this.budgetThreshold === null) return topKMask(alpha, B, n, this.currentK(), this.threshold);
+    const cutoff = this.budgetThreshold.batchCutoff(alpha, this.currentRatio());
+    return topKMask(alpha, B, n, this.currentK(), Math.max(this.threshold, cutoff));
   }
 
   /** Told by the training loop: fractional epochs completed (for the keep warm-up). */
@@ -199,12 +250,11 @@ export class MIDL extends Module {
   /** The training forward: every full path computed (dense GEMM), then masked. */
   private forwardTrain(x: Tensor): Tensor {
     const B = x.shape[0];
-    const n = this.outFeatures;
     const z = this.proj.forward(x);
     const alpha = gateValues(this.gate.forward(z));
     const light = this.light.forward(z);
     const full = linear(x, this.weight, this.bias);
-    const mask = topKMask(alpha.data, B, n, this.currentK(), this.threshold);
+    const mask = this.trainMask(alpha.data, B);
     this.lastAlpha = this.gatePenalty > 0 ? alpha : null;
     return interpolate(alpha, mask, full, light, this.activation, this.ste);
   }
@@ -217,16 +267,17 @@ export class MIDL extends Module {
     if (this.inference === 'masked') return this.forwardMasked(x);
     const B = x.shape[0];
     const n = this.outFeatures;
-    const k = this.currentK();
+    const { k, tau } = this.evalSelection();
     const y = allocate(B * n);
     if (this.countsBuffer.length !== B) this.countsBuffer = new Int32Array(B);
     const counts = this.countsBuffer;
     const sel = this.selectionCounts !== null ? new Int32Array(B * k) : null;
     backend().midlInference(
-      this.inferencePlan(), x.data, B, k, this.threshold, activationCode(this.activation), strategyCodes[this.inference],
+      this.inferencePlan(), x.data, B, k, tau, activationCode(this.activation), strategyCodes[this.inference],
       y, counts, sel,
     );
     this.activity.record(counts);
+    this.lastActiveCounts = counts;
     if (sel !== null) this.countSelections(sel, counts, k);
     return new Tensor(y, [B, n]);
   }
@@ -269,8 +320,10 @@ export class MIDL extends Module {
     const z = this.proj.forward(x);
     const alpha = sigmoid(this.gate.forward(z));
     const light = this.light.forward(z);
-    const selection = selectTopK(alpha.data, B, n, this.currentK(), this.threshold);
+    const { k, tau } = this.evalSelection();
+    const selection = selectTopK(alpha.data, B, n, k, tau);
     this.activity.record(selection.counts);
+    this.lastActiveCounts = selection.counts;
     if (this.selectionCounts !== null) this.countSelections(selection.sel, selection.counts, selection.k);
     const full = linear(x, this.weight, this.bias);
     return interpolate(alpha, selectionMask(selection, B, n), full, light, this.activation, this.ste);

@@ -111,15 +111,18 @@ export class StaticSparseLinear extends Module {
 
 /**
  * Replaces every hidden Linear (one with a ReLU, i.e. not the classifier) of a Sequential,
- * at any depth, by its static-sparse version. Returns how many layers were replaced.
+ * at any depth, by its static-sparse version keeping `keep` of its rows (one ratio, or one per
+ * hidden layer in order). Returns how many layers were replaced.
  */
-export function toStaticSparse(model: AnyModule, keep: number): number {
+export function toStaticSparse(model: AnyModule, keep: number | readonly number[]): number {
   let replaced = 0;
   for (const [, m] of model.namedModules()) {
     if (!(m instanceof Sequential)) continue;
     m.layers.forEach((layer, i) => {
       if (layer instanceof Linear && layer.activation === 'relu') {
-        m.setLayer(i, StaticSparseLinear.fromLinear(layer, keep));
+        const ratio = typeof keep === 'number' ? keep : keep[replaced];
+        if (ratio === undefined) throw new RangeError(`toStaticSparse: fewer keep ratios than hidden layers`);
+        m.setLayer(i, StaticSparseLinear.fromLinear(layer, ratio));
         replaced++;
       }
     });

@@ -174,9 +174,21 @@ describe('analysis commands', () => {
     assert.deepEqual(analyses.robustness.input_noise.map((x) => [x.model, x.sigma]), [['dense', 0], ['dense', 0.2], ['midl', 0], ['midl', 0.2]]);
     assert.equal(analyses.robustness.overfitting.length, 2);
     assert.deepEqual([...new Set(analyses.latency.map((x) => x.batch))], [1, 64]);
-    assert.deepEqual((results.config.analyses as { analyses: string[] }).analyses, ['smi', 'robustness', 'latency']);
+    assert.deepEqual((results.config.analyses as { analyses: string[] }).analyses, ['smi', 'robustness', 'latency', 'activity', 'frontier']);
+    assert.deepEqual(analyses.activity?.map((x) => `${x.model} ${x.layer} ${x.overall.examples}`), ['midl 1 200', 'midl 2 200']);
+    for (const x of analyses.activity ?? []) {
+      assert.equal(x.correct.examples + x.wrong.examples, 200);
+      assert.equal(x.per_class.reduce((sum, c) => sum + c.examples, 0), 200);
+      assert.equal(x.overall.min, x.k, 'fixed k: every example keeps k');
+    }
+    assert.equal(analyses.frontier?.points.length, 2 + 4 * 2, 'dense, dropout, and four models at each of the quick keeps');
+    assert.deepEqual(analyses.frontier?.verdicts.map((v) => v.keep), [0.25, 0.45]);
+    const studyMidl = results.runs.find((x) => x.model === 'midl');
+    const reused = analyses.frontier?.points.find((p) => p.model === 'midl' && p.keep === 0.45);
+    assert.equal(reused?.test_accuracy, studyMidl?.test_accuracy, 'the study\'s own MID-L run is the frontier\'s point at its keep');
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
-    for (const title of ['Sliced mutual information', 'Robustness: label noise', 'Robustness: overfitting', 'Inference latency and memory']) {
+    assert.ok(html.includes('id="plot-activity"') && html.includes('id="plot-frontier"'), 'the activity and frontier plots');
+    for (const title of ['Sliced mutual information', 'Robustness: label noise', 'Robustness: overfitting', 'Inference latency and memory', 'Active neurons per example', 'Accuracy against FLOPs']) {
       assert.ok(html.includes(title), title);
     }
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { datasetNames } from '../../data/types.js';
 import { MidlInputError } from '../../errors.js';
 import { analysisNames, analysisSettings, type AnalysisName } from '../../experiments/analyses/index.js';
-import { variants } from '../../experiments/models.js';
+import { hiddenLayerCount, keepPerLayer, variants } from '../../experiments/models.js';
 import { formatResultsTable } from '../../experiments/report/markdown.js';
 import { runStudy } from '../../experiments/reproduce.js';
 import { parseShard, shardFromEnvironment, type Shard } from '../../experiments/study/shards.js';
@@ -11,7 +11,8 @@ import { defineCommand } from '../command.js';
 import { booleanFlag, listFlag, numberFlag, oneOf, optionalListFlag, valueFlag, withHelp } from '../flags.js';
 import { checkDataDir, prepareOutDir } from '../paths.js';
 import { trainingProgress } from '../progress.js';
-import { dataDir, epochs, keep, limitTest, limitTrain, models, out, parseDataset, parseSeed } from '../shared-flags.js';
+import { budget, DEFAULT_KEEP, keepRatios, midlMode, midlSelection } from '../keep-flag.js';
+import { dataDir, epochs, limitTest, limitTrain, models, out, parseDataset, parseSeed } from '../shared-flags.js';
 
 const flags = {
   datasets: listFlag('datasets', parseDataset, {
@@ -19,7 +20,9 @@ const flags = {
   }),
   models: withHelp(models(variants), `comma-separated, from ${variants.join(',')} (default: all)`),
   seeds: optionalListFlag('seeds', parseSeed, { placeholder: 'LIST', help: 'comma-separated seeds (default 1,2,3; 1 with --quick)' }),
-  keep,
+  keep: withHelp(keepRatios, `MID-L and static keep ratio, or one per hidden layer (every\ndataset's model must then have that many) (default ${DEFAULT_KEEP})`),
+  midlMode,
+  budget,
   quick: booleanFlag('quick', 'a small real configuration of every dataset (minutes, not hours)'),
   dataDir: withHelp(dataDir, 'a folder holding the datasets (e.g. ../shared/data)'),
   out: withHelp(out, 'where results go (default ./results)'),
@@ -32,7 +35,8 @@ const flags = {
     help:
       `after each dataset's runs, from ${analysisNames.join(',')} (default:\n` +
       'all): SMI of the hidden layers; label noise, input noise and\n' +
-      'overfitting; latency and memory (--quick: smaller settings,\n' +
+      'overfitting; latency and memory; active neurons per example;\n' +
+      'the accuracy-FLOPs frontier (--quick: smaller settings,\n' +
       'extra training on adult only; results.json config.analyses\n' +
       'records them)',
   }),
@@ -85,12 +89,15 @@ export const reproduceCommand = defineCommand({
     const override = { epochs: v.epochs, limitTrain: v.limitTrain, limitTest: v.limitTest };
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
     const shard = chosenShard(v.shard, v.shardCount, log);
+    const keep = v.keep ?? DEFAULT_KEEP;
+    for (const d of v.datasets) keepPerLayer(keep, hiddenLayerCount(d)); // a wrong-length list fails before any training
     const started = Date.now();
     const results = await runStudy({
       datasets: v.datasets,
       models: v.models,
       seeds: v.seeds ?? (v.quick ? [1] : [1, 2, 3]),
-      keep: v.keep,
+      keep,
+      midl: midlSelection(v.midlMode, v.budget),
       quick: v.quick,
       dataRoot: checkDataDir(v.dataDir),
       outDir,

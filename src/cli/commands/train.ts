@@ -2,19 +2,22 @@
 import { loadDataset } from '../../data/load.js';
 import { MidlInputError } from '../../errors.js';
 import { formatCostReport } from '../../midl/cost.js';
-import { variants } from '../../experiments/models.js';
+import { hiddenLayerCount, keepPerLayer, variants } from '../../experiments/models.js';
+import { budget, DEFAULT_KEEP, keepRatios, midlMode, midlSelection } from '../keep-flag.js';
 import { recipeFor } from '../../experiments/recipes.js';
 import { runSummary, runTraining, type RunConfig } from '../../experiments/run.js';
 import { defineCommand, type FlagValues } from '../command.js';
 import { booleanFlag, choiceFlag, numberFlag, withHelp } from '../flags.js';
 import { checkDataDir, prepareOutDir } from '../paths.js';
 import { ProgressBar } from '../progress.js';
-import { dataDir, dataset, epochs, keep, limitTrain, out, seed } from '../shared-flags.js';
+import { dataDir, dataset, epochs, limitTrain, out, seed } from '../shared-flags.js';
 
 const flags = {
   dataset,
   model: choiceFlag('model', variants, { placeholder: 'M', help: 'the model', default: 'dense' }),
-  keep: withHelp(keep, 'MID-L / static keep ratio in (0, 1] (default 0.45)'),
+  keep: keepRatios,
+  midlMode,
+  budget,
   epochs,
   batchSize: numberFlag('batch-size', { placeholder: 'B', help: "minibatch size (default: the recipe's)", min: 1, integer: true }),
   lr: numberFlag('lr', { placeholder: 'X', help: "Adam learning rate (default: the recipe's)", min: 1e-9, max: 10 }),
@@ -47,7 +50,7 @@ function configFromFlags(v: FlagValues<typeof flags>): RunConfig {
     batchSize: v.batchSize ?? recipe.batchSize,
     lr: v.lr ?? recipe.lr,
     weightDecay: recipe.weightDecay,
-    keep: v.keep,
+    keep: v.keep ?? DEFAULT_KEEP,
     dropout: 0.2,
     limitTrain: v.limitTrain ?? null,
     limitTest: null,
@@ -55,6 +58,7 @@ function configFromFlags(v: FlagValues<typeof flags>): RunConfig {
     finetuneEpochs: v.finetuneEpochs,
     schedule: recipe.schedule,
     augment: recipe.augment,
+    midl: midlSelection(v.midlMode, v.budget),
   };
 }
 
@@ -69,6 +73,7 @@ export const trainCommand = defineCommand({
   flags,
   async run(v) {
     const cfg = configFromFlags(v);
+    keepPerLayer(cfg.keep, hiddenLayerCount(cfg.dataset)); // a wrong-length --keep list fails before the data loads
     if (v.resume && v.out === undefined) throw new MidlInputError('--resume: needs --out DIR (where the checkpoint is)');
     const outDir = v.out === undefined ? undefined : prepareOutDir(v.out);
     const data = await loadDataset(v.dataset, { dataDir: checkDataDir(v.dataDir) });

@@ -9,16 +9,18 @@
 import * as path from 'node:path';
 import { datasetNames, type Dataset, type DatasetName } from '../../data/types.js';
 import { variants, type Variant } from '../models.js';
-import type { TrainedRun } from '../reproduce.js';
+import type { TrainedRun } from '../run.js';
 import type { Analyses, StudyResults } from '../results.js';
 import { prepareSplits, type RunConfig, type RunHooks } from '../run.js';
+import { defaultFrontierKeeps, frontierVerdicts, runFrontier, type FrontierPoint } from '../frontier.js';
+import { activityRecords } from './activity.js';
 import { benchModels, type TimingSettings } from './latency-memory.js';
 import {
   inputNoiseRecords, labelNoiseRecord, overfittingRecord, type LabelNoiseStudyRecord, type TrainingIo, type TrainingPlan,
 } from './robustness.js';
 import { smiOfModel, smiSampleProblem } from './smi-study.js';
 
-export const analysisNames = ['smi', 'robustness', 'latency'] as const;
+export const analysisNames = ['smi', 'robustness', 'latency', 'activity', 'frontier'] as const;
 export type AnalysisName = (typeof analysisNames)[number];
 
 export interface AnalysisSettings {
@@ -43,6 +45,10 @@ export interface AnalysisSettings {
     seeds: 'first' | 'all';
   };
   latency: TimingSettings & { models: Variant[] };
+  /** Activity: every seed's MID-L runs, on each run's test split. */
+  activity: { models: Variant[] };
+  /** Frontier: the keeps, trained with the study's recipe for the first seed. */
+  frontier: { keeps: number[]; seeds: 'first' };
 }
 
 /**
@@ -63,6 +69,8 @@ export function analysisSettings(quick: boolean, analyses: AnalysisName[] = [...
         training_datasets: ['adult'], models: ['dense', 'midl'], seeds: 'first',
       },
       latency: { batches: [1, 64], budgetMs: 300, minRuns: 5, maxRuns: 500, warmup: 1, blocks: 1, models: ['dense', 'dropout', 'static', 'midl'] },
+      activity: { models: ['midl'] },
+      frontier: { keeps: [0.25, 0.45], seeds: 'first' },
     };
   }
   return {
@@ -73,6 +81,8 @@ export function analysisSettings(quick: boolean, analyses: AnalysisName[] = [...
       training_datasets: [...datasetNames], models: ['dense', 'dropout', 'midl'], seeds: 'first',
     },
     latency: { batches: [1, 32, 256], budgetMs: 1000, minRuns: 20, maxRuns: 2000, warmup: 10, blocks: 5, models: ['dense', 'dropout', 'static', 'midl'] },
+    activity: { models: ['midl'] },
+    frontier: { keeps: [...defaultFrontierKeeps], seeds: 'first' },
   };
 }
 
@@ -85,7 +95,9 @@ export interface StudyAnalysisOptions {
    * The study's overrides of its recipes (tiny runs, e.g. --epochs, --limit-train): the
    * overfitting runs then use the overridden epochs and at most the overridden examples.
    */
-  override?: { epochs?: number; limitTrain?: number };
+  override?: { epochs?: number; limitTrain?: number; limitTest?: number };
+  /** The study runs the quick recipes (the frontier trains with them too). */
+  quick?: boolean;
   log?: (line: string) => void;
   onRunStart?: (label: string) => RunHooks | undefined;
 }
@@ -163,6 +175,44 @@ function latencyAnalysis(data: Dataset, trained: TrainedRun[], s: AnalysisSettin
   (analyses.latency ??= []).push(...benchModels(data.name, subjects, test, data.inputShape, s));
 }
 
+/** Active neurons per example of each MID-L layer: overall, per class, correct against wrong. */
+function activityAnalysis(data: Dataset, trained: TrainedRun[], s: AnalysisSettings['activity'], analyses: Analyses): void {
+  for (const run of trained.filter((r) => s.models.includes(r.config.model))) {
+    const { test } = prepareSplits(data, run.config);
+    const subject = { dataset: data.name, model: run.config.model, seed: run.config.seed };
+    (analyses.activity ??= []).push(...activityRecords(subject, run.model, test, data.inputShape, data.numClasses));
+  }
+}
+
+/**
+ * The study's first-seed runs as frontier points where they are one: dense and dropout, and
+ * MID-L (fixed k) and static at the study's single keep ratio.
+ */
+function studyPoints(results: StudyResults, dataset: string, seed: number): FrontierPoint[] {
+  const keep = results.config.keep;
+  return results.runs.filter((r) => r.dataset === dataset && r.seed === seed).flatMap((r): FrontierPoint[] => {
+    const full = r.model === 'dense' || r.model === 'dropout';
+    const atKeep = (r.model === 'midl' && r.midl_mode === undefined) || r.model === 'static';
+    if (!full && !(atKeep && typeof keep === 'number')) return [];
+    return [{
+      dataset, model: r.model, keep: full ? null : (keep as number), seed, test_accuracy: r.test_accuracy,
+      flops_per_example: r.flops_per_example, active_ratio: r.active_ratio, hidden_scale: 1, epochs: r.epochs, train_examples: r.train_examples,
+    }];
+  });
+}
+
+/** The frontier of the dataset, trained with the recipe of the study's first seed (its overrides included); the study's own runs count. */
+function frontierAnalysis(data: Dataset, trained: TrainedRun[], o: StudyAnalysisOptions, results: StudyResults, quick: boolean): void {
+  const seed = trained[0]?.config.seed;
+  if (seed === undefined) return;
+  const analyses = (results.analyses ??= {});
+  const settings = { keeps: o.settings.frontier.keeps, seeds: [seed], quick, override: o.override };
+  const points = runFrontier(data, settings, (label) => o.onRunStart?.(label), studyPoints(results, data.name, seed));
+  const record = (analyses.frontier ??= { points: [], verdicts: [] });
+  record.points.push(...points);
+  record.verdicts.push(...frontierVerdicts(data.name, points));
+}
+
 /** Runs the selected analyses on one dataset's trained models (study/execute.ts calls it per analysis unit). */
 export function studyAnalyses(o: StudyAnalysisOptions): (data: Dataset, trained: TrainedRun[], results: StudyResults) => void {
   const chosen = new Set(o.settings.analyses);
@@ -178,5 +228,7 @@ export function studyAnalyses(o: StudyAnalysisOptions): (data: Dataset, trained:
     timed('smi', () => smiAnalysis(data, trained, o.settings.smi, analyses, o.log));
     timed('robustness', () => robustnessAnalysis(data, trained, o, results));
     timed('latency', () => latencyAnalysis(data, trained, o.settings.latency, analyses));
+    timed('activity', () => activityAnalysis(data, trained, o.settings.activity, analyses));
+    timed('frontier', () => frontierAnalysis(data, trained, o, results, o.quick ?? false));
   };
 }

@@ -9,14 +9,14 @@ import { Rng } from '../../tensor/rng.js';
 import type { Variant } from '../models.js';
 import { withGaussianNoise } from '../noise.js';
 import type { Recipe } from '../recipes.js';
-import type { TrainedRun } from '../reproduce.js';
+import type { TrainedRun } from '../run.js';
 import type { InputNoiseRecord, LabelNoiseRecord, OverfittingRecord } from '../results.js';
 import { prepareSplits, runTraining, type RunConfig, type RunHooks } from '../run.js';
 import { evaluateAccuracy } from '../train.js';
 
 /** How the extra models are trained: a recipe plus the study's keep ratio and dropout rate. */
 export interface TrainingPlan extends Omit<Recipe, 'staticFinetuneEpochs'> {
-  keep: number;
+  keep: number | number[];
   dropout: number;
 }
 

@@ -76,12 +76,36 @@ function midlSummaries(results: StudyResults, summaries: readonly RunSummary[]):
   return datasetOrder(results).flatMap((d) => findSummary(summaries, d, 'midl') ?? []);
 }
 
-function activeNeuronsClaim(midl: readonly RunSummary[]): Claim {
+/**
+ * The configuration behind a dataset's MID-L figures, and whether it sets the reduction: with
+ * a fixed k (every run's layers kept the same count for every input) the active fraction is
+ * round(keep * n) / n by construction, a setting rather than a finding; with the adaptive
+ * preset the count varies per input and the mean is measured.
+ */
+function midlConfiguration(results: StudyResults, dataset: string): { fixed: boolean; text: string } {
+  const runs = results.runs.filter((r) => r.dataset === dataset && r.model === 'midl');
+  const layers = runs.flatMap((r) => r.per_layer_active ?? []);
+  const fixed = layers.length === 0 || layers.every((l) => l.min === l.max);
+  const budget = runs.find((r) => typeof r.midl_budget === 'number')?.midl_budget as number | undefined;
+  return { fixed, text: fixed ? `keep ${results.config.keep}, k fixed per input` : `adaptive, budget ${budget ?? results.config.keep}` };
+}
+
+/** A claim on a reduction the keep ratio sets for every fixed-k dataset: judged only on adaptive ones. */
+function byConstruction(id: ClaimId, results: StudyResults, midl: readonly RunSummary[], each: (s: RunSummary) => string): Claim | null {
+  const configs = midl.map((s) => midlConfiguration(results, s.dataset));
+  if (!configs.every((c) => c.fixed)) return null;
+  const figures = midl.map((s, i) => `${s.dataset} ${each(s)} (${configs[i].text})`).join(', ');
+  return notMeasured(id, `set by construction, not found: every MID-L layer kept the same k = round(keep * n) neurons for every input; ${figures}`);
+}
+
+function activeNeuronsClaim(results: StudyResults, midl: readonly RunSummary[]): Claim {
   if (midl.length === 0) return notMeasured('active-neurons', 'no MID-L runs');
+  const fixed = byConstruction('active-neurons', results, midl, (s) => pct(1 - s.active_ratio));
+  if (fixed !== null) return fixed;
   const best = midl.reduce((a, b) => (b.active_ratio < a.active_ratio ? b : a));
   const reduction = 1 - best.active_ratio;
   const reached = Math.round(reduction * 100) >= Math.round(ACTIVE_REDUCTION_CLAIM * 100);
-  const each = midl.map((s) => `${s.dataset} ${pct(1 - s.active_ratio)}`).join(', ');
+  const each = midl.map((s) => `${s.dataset} ${pct(1 - s.active_ratio)} (${midlConfiguration(results, s.dataset).text})`).join(', ');
   return {
     id: 'active-neurons',
     claim: CLAIM_TEXT['active-neurons'],
@@ -90,14 +114,16 @@ function activeNeuronsClaim(midl: readonly RunSummary[]): Claim {
   };
 }
 
-function flopsClaim(midl: readonly RunSummary[]): Claim {
+function flopsClaim(results: StudyResults, midl: readonly RunSummary[]): Claim {
   if (midl.length === 0) return notMeasured('flops', 'no MID-L runs');
+  const fixed = byConstruction('flops', results, midl, (s) => `${s.flops_saving.toFixed(2)}x`);
+  if (fixed !== null) return fixed;
   const savings = midl.map((s) => s.flops_saving);
   const average = mean(savings);
   const best = midl.reduce((a, b) => (b.flops_saving > a.flops_saving ? b : a));
   const reaches = (x: number): boolean => Math.round(x * 10) >= Math.round(FLOPS_SAVING_CLAIM * 10);
   const status: ClaimStatus = reaches(average) ? 'confirmed' : reaches(best.flops_saving) ? 'partly' : 'not confirmed';
-  const each = midl.map((s) => `${s.dataset} ${s.flops_saving.toFixed(2)}x`).join(', ');
+  const each = midl.map((s) => `${s.dataset} ${s.flops_saving.toFixed(2)}x (${midlConfiguration(results, s.dataset).text})`).join(', ');
   return {
     id: 'flops',
     claim: CLAIM_TEXT.flops,
@@ -245,8 +271,8 @@ function memoryClaim(results: StudyResults): Claim {
 export function evaluateClaims(results: StudyResults, summaries: readonly RunSummary[] = summarizeRuns(results)): Claim[] {
   const midl = midlSummaries(results, summaries);
   return [
-    activeNeuronsClaim(midl),
-    flopsClaim(midl),
+    activeNeuronsClaim(results, midl),
+    flopsClaim(results, midl),
     accuracyClaim(results, summaries),
     ...smiClaims(results),
     ...robustnessClaims(results),

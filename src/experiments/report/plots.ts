@@ -4,64 +4,13 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { MODEL_KINDS, type ModelKind, type StudyResults } from '../results.js';
+import { MODEL_KINDS, type StudyResults } from '../results.js';
 import { datasetOrder, type RunSummary } from './summary.js';
+import { CONFIG, colorEncoding, MODEL_COLORS, PANEL, perDataset, type Plot, type Row } from './plot-spec.js';
+
+export type { Plot } from './plot-spec.js';
 import { FLOPS_SAVING_CLAIM } from './claims.js';
-
-export interface Plot {
-  id: string;
-  title: string;
-  spec: TopLevelSpec;
-}
-
-type Row = Record<string, string | number>;
-
-const MODEL_COLORS: Record<ModelKind, string> = { dense: '#56657a', dropout: '#e09f3e', static: '#8c6bb1', midl: '#0f8b8d' };
-const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
-const PANEL = { width: 250, height: 170 };
-
-const CONFIG = {
-  font: FONT,
-  background: 'white',
-  padding: 8,
-  view: { stroke: '#e2e5ea' },
-  axis: {
-    labelColor: '#4a5160', titleColor: '#2b303a', titleFontWeight: 600, titleFontSize: 12, labelFontSize: 11,
-    gridColor: '#eef0f3', domainColor: '#9aa1ad', tickColor: '#9aa1ad',
-  },
-  legend: {
-    labelColor: '#4a5160', titleColor: '#2b303a', labelFontSize: 11, titleFontSize: 12,
-    orient: 'bottom' as const, direction: 'horizontal' as const,
-  },
-  header: { labelFontSize: 13, labelFontWeight: 600, labelColor: '#2b303a' },
-  line: { strokeWidth: 2 },
-  point: { size: 45 },
-};
-
-/** Model colors, limited to the models that appear so the legend shows only those. */
-function colorEncoding(rows: readonly Row[]): object {
-  const models = MODEL_KINDS.filter((m) => rows.some((r) => r.model === m));
-  return {
-    field: 'model',
-    type: 'nominal',
-    title: 'Model',
-    sort: models,
-    scale: { domain: models, range: models.map((m) => MODEL_COLORS[m]) },
-  };
-}
-
-/** A small-multiples chart: one panel per dataset, each with its own scales. */
-function perDataset(results: StudyResults, rows: Row[], panel: object): TopLevelSpec {
-  const datasets = datasetOrder(results).filter((d) => rows.some((r) => r.dataset === d));
-  return {
-    config: CONFIG,
-    data: { values: rows },
-    facet: { field: 'dataset', type: 'nominal', title: null, sort: datasets },
-    columns: Math.min(3, datasets.length),
-    spec: { ...PANEL, ...panel },
-    resolve: { scale: { x: 'independent', y: 'independent' } },
-  } as TopLevelSpec;
-}
+import { activityPlot, frontierPlot } from './activity-frontier.js';
 
 function accuracyVsActive(results: StudyResults): Plot {
   const rows = results.runs.map((r) => ({
@@ -302,6 +251,8 @@ export function analysisPlots(results: StudyResults): Map<string, Plot[]> {
     ['input-noise', [inputNoisePlot(results)]],
     ['overfitting', [overfittingPlot(results)]],
     ['latency', [latencyPlot(results)]],
+    ['activity', [activityPlot(results)]],
+    ['frontier', [frontierPlot(results)]],
   ];
   return new Map(sections.map(([id, plots]) => [id, plots.filter((p): p is Plot => p !== null)]));
 }

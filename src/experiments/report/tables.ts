@@ -2,6 +2,7 @@
 import type { ModelKind, StudyResults } from '../results.js';
 import { groupBy, mean, sampleStd } from './stats.js';
 import { byStudyOrder, MIN_TEST_EXAMPLES, type RunSummary } from './summary.js';
+import { activityTable, frontierTable } from './activity-frontier.js';
 import { formatAccuracy, formatBytes, formatCount, formatMs, formatSeconds, pct } from './format.js';
 
 export interface Table {
@@ -193,6 +194,8 @@ export function analysisTables(results: StudyResults): { id: string; table: Tabl
     ['input-noise', inputNoiseTable(results)],
     ['overfitting', overfittingTable(results)],
     ['latency', latencyTable(results)],
+    ['activity', activityTable(results)],
+    ['frontier', frontierTable(results)],
   ];
   return tables.flatMap(([id, table]) => (table ? [{ id, table }] : []));
 }

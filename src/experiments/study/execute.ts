@@ -11,7 +11,7 @@ import { studyAnalyses, type AnalysisSettings } from '../analyses/index.js';
 import { labelNoiseRecord, overfittingRecord, type TrainingIo, type TrainingPlan } from '../analyses/robustness.js';
 import { batchFrom, measureLatency } from '../latency.js';
 import { describeMachine, otherCpuMeter } from '../machine.js';
-import type { TrainedRun } from '../reproduce.js';
+import type { TrainedRun } from '../run.js';
 import type { LabelNoiseRecord, OverfittingRecord, RunRecord, StudyResults } from '../results.js';
 import { modelFromCheckpoint, runSummary, runTraining, type RunHooks, type RunOutcome } from '../run.js';
 import { RECORD_FORMAT, type UnitRecord } from './records.js';
@@ -63,7 +63,7 @@ export function executeRun(c: UnitContext, u: RunUnit, data: Dataset, hooks?: Ru
     dataset: u.dataset, model: u.model, seed: u.seed, epochs: recipe.epochs, batchSize: recipe.batchSize, lr: recipe.lr,
     weightDecay: recipe.weightDecay, keep: c.spec.keep, dropout: 0.2, limitTrain: recipe.limitTrain,
     limitTest: recipe.limitTest, labelNoise: 0, finetuneEpochs: u.model === 'static' ? recipe.staticFinetuneEpochs : 0,
-    schedule: recipe.schedule, augment: recipe.augment,
+    schedule: recipe.schedule, augment: recipe.augment, midl: u.model === 'midl' ? c.spec.midl : undefined,
   }, { outDir: runDir(c.outDir, u), resume: c.resume, hooks });
   const run = {
     ...runSummary(r), latency_ms: latencyOf(r, data.inputShape), load_average: os.loadavg()[0], other_cpu: otherCpu() ?? undefined,
@@ -87,7 +87,7 @@ export async function executeAnalysis(c: UnitContext, u: AnalysisUnit, data: Dat
   // The robustness unit does the input noise; its extra trainings are units of their own.
   const robustness = { ...settings.robustness, training_datasets: [] };
   const hook = studyAnalyses({
-    settings: { ...settings, analyses: [u.analysis], robustness }, outDir: c.outDir, resume: c.resume, override: c.spec.override,
+    settings: { ...settings, analyses: [u.analysis], robustness }, outDir: c.outDir, resume: c.resume, override: c.spec.override, quick: c.spec.quick,
     log: c.log, onRunStart: c.onAnalysisRunStart,
   });
   await hook(data, trained, scratch);

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { DatasetName } from '../../data/types.js';
 import type { AnalysisName, AnalysisSettings } from '../analyses/index.js';
 import type { Variant } from '../models.js';
+import type { RunConfig } from '../run.js';
 import { canonicalJson } from '../canonical-json.js';
 import { recipeFor, type Recipe } from '../recipes.js';
 
@@ -23,7 +24,10 @@ export interface StudySpec {
   datasets: DatasetName[];
   models: Variant[];
   seeds: number[];
-  keep: number;
+  /** One keep ratio, or one per hidden layer. */
+  keep: number | number[];
+  /** MID-L's options for the midl runs (absent: fixed k; docs/method.md section 6 for adaptive). */
+  midl?: RunConfig['midl'];
   quick: boolean;
   /** The --data-dir as given, or '(default locations)'. */
   data_dir: string;
@@ -100,7 +104,7 @@ export function studyUnits(spec: StudySpec): StudyUnit[] {
     const runs: RunUnit[] = [];
     for (const model of spec.models) {
       for (const seed of spec.seeds) {
-        const config = { dataset, model, seed, recipe, keep: spec.keep };
+        const config = { dataset, model, seed, recipe, keep: spec.keep, midl: model === 'midl' ? spec.midl : undefined };
         runs.push({ kind: 'run', id: `${dataset}-${model}-s${seed}-${digest(config)}`, dataset, model, seed, recipe });
       }
     }
