@@ -13,6 +13,7 @@
         "native/gemm_avx512.cc",
         "native/loss.cc",
         "native/midl.cc",
+        "native/midl_block.cc",
         "native/midl_train.cc",
         "native/pool.cc",
         "native/threads.cc",

@@ -41,6 +41,7 @@ static Napi::Object InitMidl(Napi::Env env, Napi::Object exports) {
   registerEmbedding(env, exports);
   registerMidl(env, exports);
   registerMidlTraining(env, exports);
+  registerMidlBlock(env, exports);
   return exports;
 }
 

@@ -734,6 +734,14 @@ Napi::Value MidlInference(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+void headProduct(const float* A, size_t M, size_t K, const float* Bm, size_t N, const float* bias, float* C) {
+  timesTransposed(A, M, K, Bm, N, bias, C);
+}
+
+void selectGates(float* logits, size_t B, size_t n, size_t k, double tau, int32_t* sel, int32_t* counts) {
+  selectFromLogits(logits, B, n, k, tau, sel, counts);
+}
+
 void registerMidl(Napi::Env env, Napi::Object exports) {
   exports.Set("midlSparseForward", Napi::Function::New(env, MidlSparseForward, "midlSparseForward"));
   exports.Set("midlPlan", Napi::Function::New(env, MidlPlan, "midlPlan"));

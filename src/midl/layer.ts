@@ -34,7 +34,8 @@ import { globalRng, type Rng } from '../tensor/rng.js';
 import { allocate } from '../tensor/pool.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { ActivityStats } from './activity.js';
-import { activationCode, gateValues, interpolate, selectionMask, selectTopK, topKMask, type SteMode } from './gating.js';
+import { activationCode, gateValues, interpolate, repeatEach, repeatValues, selectionMask, selectTopK, topKMask, type SteMode } from './gating.js';
+import { midlKernels, type BlockPlan } from './kernels.js';
 import { defaultRank, keptCount } from './shape.js';
 
 /** How eval mode computes the full path: sparse kernel (auto/gather/neuron) or dense-then-mask. */
@@ -59,6 +60,14 @@ export interface MidlOptions {
   gateBiasInit?: number;
   /** Eval-mode full-path computation. Default 'auto' (the native kernel picks by batch size). */
   inference?: InferenceMode;
+  /**
+   * Block size b: the gate scores the n / b blocks of b consecutive neurons (its head has
+   * n / b outputs, each block's gate shared by its neurons) and keeps the top
+   * max(1, round(keep * n / b)) blocks, whose full paths run as small dense products
+   * (docs/method.md, "Block selection"). n must be a multiple of b. Default 1 (per-neuron
+   * selection, as in the paper).
+   */
+  blockSize?: number;
   rng?: Rng;
 }
 
@@ -81,6 +90,7 @@ export class MIDL extends Module {
   readonly gatePenalty: number;
   readonly keepWarmupEpochs: number;
   readonly ste: SteMode;
+  readonly blockSize: number;
   inference: InferenceMode;
   /** Active-neuron counts of eval-mode forwards since the last reset. */
   readonly activity: ActivityStats;
@@ -100,6 +110,8 @@ export class MIDL extends Module {
   private countsBuffer = new Int32Array(0);
   /** The parameters bound for eval forwards, and the backend and arrays they were bound from. */
   private plan: { plan: MidlPlan; backend: Backend; params: MidlParams } | null = null;
+  /** The same for the block-selection kernels (blockSize > 1). */
+  private blockPlan: { plan: BlockPlan; kernels: unknown; params: MidlParams } | null = null;
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, o: MidlOptions = {}) {
     super();
@@ -114,23 +126,32 @@ export class MIDL extends Module {
     this.keepWarmupEpochs = o.keepWarmupEpochs ?? 0;
     this.ste = o.ste ?? 'identity';
     this.inference = o.inference ?? 'auto';
+    this.blockSize = o.blockSize ?? 1;
+    if (!(Number.isInteger(this.blockSize) && this.blockSize >= 1 && outFeatures % this.blockSize === 0)) {
+      throw new RangeError(`MIDL: blockSize must be a positive integer dividing outFeatures = ${outFeatures}, got ${this.blockSize}`);
+    }
     const full = new Linear(inFeatures, outFeatures, { rng });
     this.weight = this.registerParameter('weight', full.weight);
     this.bias = this.registerParameter('bias', full.bias as Tensor);
     this.proj = this.registerModule('proj', new Linear(inFeatures, this.rank, { bias: false, rng }));
-    this.gate = this.registerModule('gate', new Linear(this.rank, outFeatures, { rng }));
+    this.gate = this.registerModule('gate', new Linear(this.rank, outFeatures / this.blockSize, { rng }));
     this.gate.bias?.data.fill(o.gateBiasInit ?? 0);
     this.light = this.registerModule('light', new Linear(this.rank, outFeatures, { rng }));
     this.activity = new ActivityStats(outFeatures);
   }
 
-  /** Neurons kept per input now (the warm-up raises it early in training). */
+  /** Neurons kept per input now (the warm-up raises it early in training): kept blocks x b. */
   currentK(): number {
+    return this.currentBlocks() * this.blockSize;
+  }
+
+  /** Blocks kept per input now (neurons when blockSize is 1). */
+  currentBlocks(): number {
     let rho = this.keep;
     if (this.training && this.keepWarmupEpochs > 0 && this.epochProgress < this.keepWarmupEpochs) {
       rho = 1 + (this.keep - 1) * (this.epochProgress / this.keepWarmupEpochs);
     }
-    return keptCount(rho, this.outFeatures);
+    return keptCount(rho, this.outFeatures / this.blockSize);
   }
 
   /** Told by the training loop: fractional epochs completed (for the keep warm-up). */
@@ -149,13 +170,14 @@ export class MIDL extends Module {
   private forwardTrain(x: Tensor): Tensor {
     const B = x.shape[0];
     const n = this.outFeatures;
+    const b = this.blockSize;
     const z = this.proj.forward(x);
     const alpha = gateValues(this.gate.forward(z));
     const light = this.light.forward(z);
     const full = linear(x, this.weight, this.bias);
-    const mask = topKMask(alpha.data, B, n, this.currentK(), this.threshold);
+    const mask = topKMask(alpha.data, B, n / b, this.currentBlocks(), this.threshold);
     this.lastAlpha = this.gatePenalty > 0 ? alpha : null;
-    return interpolate(alpha, mask, full, light, this.activation, this.ste);
+    return interpolate(repeatEach(alpha, b), b === 1 ? mask : repeatValues(mask, b), full, light, this.activation, this.ste);
   }
 
   /**
@@ -164,6 +186,7 @@ export class MIDL extends Module {
    */
   private forwardEval(x: Tensor): Tensor {
     if (this.inference === 'masked') return this.forwardMasked(x);
+    if (this.blockSize > 1) return this.forwardBlocks(x);
     const B = x.shape[0];
     const n = this.outFeatures;
     const k = this.currentK();
@@ -178,6 +201,29 @@ export class MIDL extends Module {
     this.activity.record(counts);
     if (sel !== null) this.countSelections(sel, counts, k);
     return new Tensor(y, [B, n]);
+  }
+
+  /** The eval forward with block selection: one call of the block kernels (kernels.ts). */
+  private forwardBlocks(x: Tensor): Tensor {
+    const B = x.shape[0];
+    const b = this.blockSize;
+    const k = this.currentBlocks();
+    const y = allocate(B * this.outFeatures);
+    if (this.countsBuffer.length !== B) this.countsBuffer = new Int32Array(B);
+    const counts = this.countsBuffer;
+    const sel = this.selectionCounts !== null ? new Int32Array(B * k) : null;
+    const kernels = midlKernels();
+    let c = this.blockPlan;
+    const params = this.inferenceParams();
+    if (c === null || c.kernels !== kernels || (Object.keys(params) as (keyof MidlParams)[]).some((key) => c?.params[key] !== params[key])) {
+      c = { plan: kernels.blockPlan(this.inFeatures, this.outFeatures, this.rank, b, params), kernels, params };
+      this.blockPlan = c;
+    }
+    kernels.blockInference(c.plan, x.data, B, k, this.threshold, activationCode(this.activation), y, counts, sel);
+    const neurons = counts.map((blocks) => blocks * b);
+    this.activity.record(neurons);
+    if (sel !== null) this.countSelections(sel, counts, k);
+    return new Tensor(y, [B, this.outFeatures]);
   }
 
   /** The parameter arrays, under the names Backend.midlPlan takes. */
@@ -215,20 +261,26 @@ export class MIDL extends Module {
   private forwardMasked(x: Tensor): Tensor {
     const B = x.shape[0];
     const n = this.outFeatures;
+    const b = this.blockSize;
     const z = this.proj.forward(x);
     const alpha = sigmoid(this.gate.forward(z));
     const light = this.light.forward(z);
-    const selection = selectTopK(alpha.data, B, n, this.currentK(), this.threshold);
-    this.activity.record(selection.counts);
+    const selection = selectTopK(alpha.data, B, n / b, this.currentBlocks(), this.threshold);
+    this.activity.record(selection.counts.map((blocks) => blocks * b));
     if (this.selectionCounts !== null) this.countSelections(selection.sel, selection.counts, selection.k);
     const full = linear(x, this.weight, this.bias);
-    return interpolate(alpha, selectionMask(selection, B, n), full, light, this.activation, this.ste);
+    const mask = selectionMask(selection, B, n / b);
+    return interpolate(repeatEach(alpha, b), b === 1 ? mask : repeatValues(mask, b), full, light, this.activation, this.ste);
   }
 
+  /** Adds the selection (units: blocks, or neurons when blockSize is 1) to selectionCounts, per neuron. */
   private countSelections(sel: Int32Array, counts: Int32Array, k: number): void {
     const tally = this.selectionCounts as Float64Array;
+    const b = this.blockSize;
     for (let i = 0; i < counts.length; i++) {
-      for (let t = 0; t < counts[i]; t++) tally[sel[i * k + t]]++;
+      for (let t = 0; t < counts[i]; t++) {
+        for (let j = sel[i * k + t] * b; j < (sel[i * k + t] + 1) * b; j++) tally[j]++;
+      }
     }
   }
 
@@ -240,9 +292,12 @@ export class MIDL extends Module {
     return term;
   }
 
-  /** Multiply-accumulates per example at inference (MIDL.md section 2), for a given active count. */
+  /**
+   * Multiply-accumulates per example at inference (docs/method.md, cost model), for a given
+   * active count: r d (projection) + r n / b (gate head) + r n (light head) + active d.
+   */
   inferenceMacs(activeNeurons: number): number {
-    const d = this.inFeatures;
-    return this.rank * d + 2 * this.rank * this.outFeatures + activeNeurons * d;
+    const d = this.inFeatures, n = this.outFeatures;
+    return this.rank * d + this.rank * (n / this.blockSize) + this.rank * n + activeNeurons * d;
   }
 }

@@ -36,6 +36,8 @@ Options:
   --in D              input features (default 784)
   --out N             output neurons (default 512)
   --keep X            MID-L keep ratio (default 0.45)
+  --block B           MID-L block size: select blocks of B neurons (default 1;
+                      --out must be a multiple of it)
   --batch LIST        comma-separated batch sizes (default 1,8,64,256)
   --checkpoint FILE   time the MID-L layers of this trained model instead
   --data-dir DIR      where its dataset's files are (with --checkpoint)
@@ -112,7 +114,7 @@ async function benchTrainedCommand(
 async function benchLayerCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, {
     in: { type: 'string' }, out: { type: 'string' }, keep: { type: 'string' }, batch: { type: 'string' },
-    checkpoint: { type: 'string' }, 'data-dir': { type: 'string' }, phases: { type: 'boolean' },
+    checkpoint: { type: 'string' }, 'data-dir': { type: 'string' }, phases: { type: 'boolean' }, block: { type: 'string' },
   });
   if (flags.help) {
     process.stdout.write(help);
@@ -121,7 +123,7 @@ async function benchLayerCommand(argv: string[]): Promise<number> {
   const batches = listFlag(flags, 'batch', [1, 8, 64, 256], parseBatch);
   const phases = flags.phases === true;
   if (typeof flags.checkpoint === 'string') {
-    for (const name of ['in', 'out', 'keep']) {
+    for (const name of ['in', 'out', 'keep', 'block']) {
       if (flags[name] !== undefined) throw new MidlInputError(`--${name}: not with --checkpoint (its layers' own sizes are used)`);
     }
     return benchTrainedCommand(flags.checkpoint, flags['data-dir'] as string | undefined, batches, phases, flags.json === true);
@@ -130,13 +132,16 @@ async function benchLayerCommand(argv: string[]): Promise<number> {
   const inF = numberFlag(flags, 'in', 784, { min: 1, integer: true });
   const outF = numberFlag(flags, 'out', 512, { min: 1, integer: true });
   const keep = numberFlag(flags, 'keep', 0.45, { min: 1e-6, max: 1 });
-  const rows = benchLayer(inF, outF, keep, batches);
-  printRows(`layer ${inF} -> ${outF}, keep ${keep}`, rows);
+  const block = numberFlag(flags, 'block', 1, { min: 1, integer: true });
+  if (outF % block !== 0) throw new MidlInputError(`--block: ${block} does not divide --out ${outF}`);
+  if (phases && block > 1) throw new MidlInputError('--phases: only for per-neuron selection (--block 1)');
+  const rows = benchLayer(inF, outF, keep, batches, 1, block);
+  printRows(`layer ${inF} -> ${outF}, keep ${keep}${block > 1 ? `, block ${block}` : ''}`, rows);
   const phaseRows = phases ? benchLayerPhases(inF, outF, keep, batches) : undefined;
   if (phaseRows) printPhases(phaseRows);
   if (flags.json) {
     const summary = {
-      in: inF, out: outF, keep, backend: backend().name, threads: backend().getThreads(), results: jsonRows(rows),
+      in: inF, out: outF, keep, block, backend: backend().name, threads: backend().getThreads(), results: jsonRows(rows),
       ...(phaseRows ? { phases: phaseRows } : {}),
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
