@@ -10,9 +10,11 @@ import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 import type { Rng } from '../tensor/rng.js';
+import { MIDLConv2d } from '../midl/conv.js';
 import { MIDL, type MidlOptions } from '../midl/layer.js';
 
-export const variants = ['dense', 'dropout', 'static', 'midl'] as const;
+/** midl-conv: MIDLConv2d in every convolution but the first, and MIDL in the dense head. */
+export const variants = ['dense', 'dropout', 'static', 'midl', 'midl-conv'] as const;
 export type Variant = (typeof variants)[number];
 
 export interface ModelConfig {
@@ -31,7 +33,7 @@ export interface ModelConfig {
  * trains as dense; toStaticSparse converts it after training.
  */
 export function hiddenLayers(inF: number, outF: number, c: ModelConfig): Module[] {
-  if (c.variant === 'midl') return [new MIDL(inF, outF, { keep: c.keep, rng: c.rng, ...c.midl })];
+  if (c.variant === 'midl' || c.variant === 'midl-conv') return [new MIDL(inF, outF, { keep: c.keep, rng: c.rng, ...c.midl })];
   const dense = new Linear(inF, outF, { activation: 'relu', rng: c.rng });
   if (c.variant === 'dropout') return [dense, new Dropout(c.dropout, { rng: c.rng })];
   return [dense];
@@ -50,13 +52,25 @@ export function mlp(inF: number, widths: number[], classes: number, c: ModelConf
 }
 
 /**
+ * A 3x3 convolution with padding 1 and ReLU, in the form the variant asks for: with
+ * midl-conv, every convolution but the network's first (whose 3 input channels leave the
+ * gate little to choose from) is a MIDLConv2d with the variant's keep.
+ */
+export function convLayer(inChannels: number, outChannels: number, first: boolean, c: ModelConfig): Module {
+  if (c.variant === 'midl-conv' && !first) {
+    return new MIDLConv2d(inChannels, outChannels, 3, { pad: 1, keep: c.keep, threshold: c.midl?.threshold, ste: c.midl?.ste, rng: c.rng });
+  }
+  return new Conv2d(inChannels, outChannels, 3, { pad: 1, activation: 'relu', rng: c.rng });
+}
+
+/**
  * The small CNN of the image benchmarks: two blocks of two 3x3 convolutions (32 then 64
  * channels) with ReLU and 2x2 max-pooling, then a 512-wide dense head (the layer MID-L
  * replaces) and the classifier.
  */
 export function smallCnn(inputShape: number[], classes: number, c: ModelConfig): Sequential {
   const [channels, height, width] = inputShape;
-  const conv = (i: number, o: number): Conv2d => new Conv2d(i, o, 3, { pad: 1, activation: 'relu', rng: c.rng });
+  const conv = (i: number, o: number): Module => convLayer(i, o, i === channels, c);
   const flat = 64 * Math.floor(height / 4) * Math.floor(width / 4);
   return new Sequential(
     conv(channels, 32), conv(32, 32), new MaxPool2d(2),

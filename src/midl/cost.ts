@@ -10,6 +10,7 @@ import { Linear } from '../nn/linear.js';
 import type { AnyModule } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 import { convOutSize } from '../tensor/ops/conv.js';
+import { MIDLConv2d } from './conv.js';
 import { MIDL } from './layer.js';
 import { StaticSparseLinear } from './static-sparse.js';
 
@@ -18,12 +19,12 @@ export interface LayerCost {
   kind: string;
   macs: number;
   denseMacs: number;
-  /** Neurons of the layer (width), and mean/min/max active per example, for sparse layers. */
+  /** Neurons (or channels) of the layer, and mean/min/max active per example, for sparse layers. */
   neurons?: number;
   meanActive?: number;
   minActive?: number;
   maxActive?: number;
-  /** For MID-L layers: examples with c active neurons, c = 0..n. */
+  /** For MID-L layers: examples with c active neurons (channels), c = 0..n. */
   histogram?: number[];
 }
 
@@ -56,6 +57,20 @@ function walk(m: AnyModule, name: string, shape: number[], out: LayerCost[]): nu
       histogram: stats.examples > 0 ? [...stats.histogram] : undefined,
     });
     return [m.outFeatures];
+  }
+  if (m instanceof MIDLConv2d) {
+    const [, h, w] = shape;
+    const [oh, ow] = m.outputSize(h, w);
+    const stats = m.activity;
+    const active = stats.examples > 0 ? stats.meanActive() : m.currentK();
+    out.push({
+      name, kind: 'MIDLConv2d', macs: m.inferenceMacs(active, h, w),
+      denseMacs: m.outChannels * m.inChannels * m.kernelSize * m.kernelSize * oh * ow,
+      neurons: m.outChannels, meanActive: active,
+      minActive: stats.examples > 0 ? stats.min : active, maxActive: stats.examples > 0 ? stats.max : active,
+      histogram: stats.examples > 0 ? [...stats.histogram] : undefined,
+    });
+    return [m.outChannels, oh, ow];
   }
   if (m instanceof StaticSparseLinear) {
     const k = m.kept.length;
@@ -108,7 +123,7 @@ export function costReport(model: AnyModule, inputShape: number[]): CostReport {
 
 /** Clears the active-neuron statistics of every MID-L layer (e.g. before an evaluation). */
 export function resetActivity(model: AnyModule): void {
-  for (const [, m] of model.namedModules()) if (m instanceof MIDL) m.activity.reset();
+  for (const [, m] of model.namedModules()) if (m instanceof MIDL || m instanceof MIDLConv2d) m.activity.reset();
 }
 
 /** A readable table of the report. */

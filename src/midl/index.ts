@@ -1,4 +1,6 @@
 export * from './layer.js';
+export * from './conv.js';
+export * from './kernels.js';
 export * from './gating.js';
 export * from './activity.js';
 export * from './shape.js';

@@ -34,7 +34,8 @@ neurons that most of a batch selects as dense columns (docs/benchmarks.md).
 Options:
   --dataset D           ${datasetNames.join(', ')} (required)
   --batch LIST          batch sizes (default 1,32,256)
-  --models LIST         from ${variants.join(',')} (default dense,static,midl)
+  --models LIST         from ${variants.join(',')} (default dense,static,midl,
+                        and midl-conv for the image benchmarks)
   --checkpoint-dir DIR  load DIR/runs/<dataset>-<model>-s<seed>/final.safetensors
                         (a reproduce output) or DIR/<dataset>-<model>-s<seed>/...
   --checkpoints LIST    MODEL=FILE pairs from midl train --out, e.g.
@@ -48,6 +49,12 @@ Options:
   --json                last line of stdout is one JSON object with the records
   -h, --help            this text
 `;
+
+/** The models timed by default: midl-conv only where the model has convolutions. */
+function defaultModels(dataset: string): Variant[] {
+  const image = dataset === 'cifar10' || dataset === 'cifar100' || dataset === 'svhn';
+  return image ? ['dense', 'static', 'midl', 'midl-conv'] : ['dense', 'static', 'midl'];
+}
 
 function parseVariant(item: string): Variant {
   if (!(variants as readonly string[]).includes(item)) throw new Error(`unknown model '${item}' (expected ${variants.join(', ')})`);
@@ -136,7 +143,7 @@ export const benchModelCommand: Command = {
     }
     const dataset = requiredChoice(flags, 'dataset', datasetNames);
     const checkpoints = new Map(listFlag(flags, 'checkpoints', [], parseCheckpoint));
-    const models = listFlag<Variant>(flags, 'models', checkpoints.size > 0 ? [...checkpoints.keys()] : ['dense', 'static', 'midl'], parseVariant);
+    const models = listFlag<Variant>(flags, 'models', checkpoints.size > 0 ? [...checkpoints.keys()] : defaultModels(dataset), parseVariant);
     const timing: TimingSettings = {
       batches: listFlag(flags, 'batch', [1, 32, 256], parseBatch),
       budgetMs: numberFlag(flags, 'budget-ms', 2000, { min: 1 }),

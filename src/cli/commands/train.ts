@@ -19,6 +19,7 @@ Options:
   --dataset D          ${datasetNames.join(', ')} (required)
   --model M            ${variants.join(', ')} (default dense)
   --keep X             MID-L / static keep ratio in (0, 1] (default 0.45)
+  --block B            MID-L block size: select blocks of B neurons (default 1)
   --epochs N           training epochs (default: the dataset's recipe)
   --batch-size B       minibatch size (default: the recipe's)
   --lr X               Adam learning rate (default: the recipe's)
@@ -50,6 +51,7 @@ function trainConfigFromFlags(flags: Record<string, unknown>, dataset: RunConfig
     limitTest: null,
     labelNoise: numberFlag(flags, 'label-noise', 0, { min: 0, max: 1 }),
     finetuneEpochs: numberFlag(flags, 'finetune-epochs', 0, { min: 0, integer: true }),
+    ...(flags.block === undefined ? {} : { midl: { blockSize: numberFlag(flags, 'block', 1, { min: 1, integer: true }) } }),
   };
 }
 
@@ -57,6 +59,7 @@ const trainFlagSpec = {
   dataset: { type: 'string' },
   model: { type: 'string' },
   keep: { type: 'string' },
+  block: { type: 'string' },
   epochs: { type: 'string' },
   'batch-size': { type: 'string' },
   lr: { type: 'string' },

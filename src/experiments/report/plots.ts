@@ -16,7 +16,7 @@ export interface Plot {
 
 type Row = Record<string, string | number>;
 
-const MODEL_COLORS: Record<ModelKind, string> = { dense: '#56657a', dropout: '#e09f3e', static: '#8c6bb1', midl: '#0f8b8d' };
+const MODEL_COLORS: Record<ModelKind, string> = { dense: '#56657a', dropout: '#e09f3e', static: '#8c6bb1', midl: '#0f8b8d', 'midl-conv': '#2a9d5c' };
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
 const PANEL = { width: 250, height: 170 };
 
