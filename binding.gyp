@@ -14,6 +14,7 @@
         "native/loss.cc",
         "native/midl.cc",
         "native/midl_block.cc",
+        "native/midl_conv.cc",
         "native/midl_train.cc",
         "native/pool.cc",
         "native/threads.cc",

@@ -42,6 +42,7 @@ static Napi::Object InitMidl(Napi::Env env, Napi::Object exports) {
   registerMidl(env, exports);
   registerMidlTraining(env, exports);
   registerMidlBlock(env, exports);
+  registerMidlConv(env, exports);
   return exports;
 }
 

@@ -565,12 +565,6 @@ void timesTransposed(const float* A, size_t M, size_t K, const float* Bm, size_t
   }
 }
 
-// Per-thread scratch, kept across calls so a call allocates nothing once warm.
-template <typename T>
-T* scratch(std::vector<T>& buffer, size_t size) {
-  if (buffer.size() < size) buffer.resize(size);
-  return buffer.data();
-}
 
 thread_local std::vector<float> tlLowRank, tlGates;
 thread_local std::vector<int32_t> tlSelection;

@@ -7,12 +7,22 @@
 
 #include <napi.h>
 
+#include <vector>
+
 namespace midl {
+
+// Per-thread scratch, kept across calls so a call allocates nothing once warm.
+template <typename T>
+T* scratch(std::vector<T>& buffer, size_t size) {
+  if (buffer.size() < size) buffer.resize(size);
+  return buffer.data();
+}
 
 // Registration of the training kernels (midl_train.cc) and of the block-selection and
 // convolutional forms (midl_block.cc, midl_conv.cc); common.h declares the others.
 void registerMidlTraining(Napi::Env env, Napi::Object exports);
 void registerMidlBlock(Napi::Env env, Napi::Object exports);
+void registerMidlConv(Napi::Env env, Napi::Object exports);
 
 // C (M x N) = A (M x K) times the transpose of Bm (N x K), plus bias (N, or null): the
 // low-rank heads' product, on dot kernels for up to 4 rows and on the GEMM beyond (midl.cc).

@@ -49,12 +49,6 @@ struct BlockProblem {
   float* y;  // B x n: the light path on entry
 };
 
-template <typename T>
-T* scratch(std::vector<T>& buffer, size_t size) {
-  if (buffer.size() < size) buffer.resize(size);
-  return buffer.data();
-}
-
 thread_local std::vector<float> tlRows, tlProduct, tlLowRank, tlGates;
 thread_local std::vector<int32_t> tlSelection, tlStart, tlExamples;
 

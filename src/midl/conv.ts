@@ -32,7 +32,6 @@
  * const y = conv.forward(Tensor.zeros([8, 32, 16, 16]));   // [8, 64, 16, 16], 32 channels computed per image
  * ```
  */
-import { Act, backend } from '../backend/index.js';
 import { Conv2d } from '../nn/conv.js';
 import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
@@ -43,7 +42,8 @@ import { globalRng, type Rng } from '../tensor/rng.js';
 import { allocate } from '../tensor/pool.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { ActivityStats } from './activity.js';
-import { gateValues, interpolate, repeatEach, repeatValues, selectTopK, topKMask, type SteMode } from './gating.js';
+import { activationCode, gateValues, interpolate, repeatEach, repeatValues, topKMask, type SteMode } from './gating.js';
+import { midlKernels, type ConvParams } from './kernels.js';
 import { defaultRank, keptCount } from './shape.js';
 
 export interface MidlConv2dOptions {
@@ -178,46 +178,24 @@ export class MIDLConv2d extends Module {
   }
 
   /**
-   * The eval forward: per image, one convolution with only its selected filters (gathered
-   * into a small weight), blended into the light path.
+   * The eval forward: per image, one convolution with only its selected filters, blended
+   * into the light path, in one kernel call (kernels.ts).
    */
   private forwardSparse(x: Tensor): Tensor {
-    const [B, C, H, W] = x.shape;
-    const F = this.outChannels;
+    const [B, , H, W] = x.shape;
     const [oh, ow] = this.outputSize(H, W);
-    const plane = oh * ow;
-    const alpha = this.gates(x).data;
-    const selection = selectTopK(alpha, B, F, this.currentK(), this.threshold);
-    this.activity.record(selection.counts);
-    const y = allocate(B * F * plane);
-    const light = this.lightPath(x);
-    if (light === null) y.fill(0);
-    else y.set(light.data);
-    const taps = C * this.kernelSize * this.kernelSize;
-    const k = selection.k;
-    const weights = new Float32Array(k * taps);
-    const biases = new Float32Array(k);
-    const full = new Float32Array(k * plane);
-    const shape = { batch: 1, channels: C, height: H, width: W, kernelH: this.kernelSize, kernelW: this.kernelSize, stride: this.stride, pad: this.pad };
-    const be = backend();
-    for (let i = 0; i < B; i++) {
-      const count = selection.counts[i];
-      if (count === 0) continue;
-      const chosen = selection.sel.subarray(i * k, i * k + count);
-      chosen.forEach((c, t) => {
-        weights.set(this.weight.data.subarray(c * taps, (c + 1) * taps), t * taps);
-        biases[t] = this.bias.data[c];
-      });
-      const xi = x.data.subarray(i * C * H * W, (i + 1) * C * H * W);
-      be.conv2dForward(xi, weights.subarray(0, count * taps), biases.subarray(0, count), shape, count, Act.none, full.subarray(0, count * plane));
-      chosen.forEach((c, t) => {
-        const a = alpha[i * F + c];
-        const out = y.subarray((i * F + c) * plane, (i * F + c + 1) * plane);
-        for (let p = 0; p < plane; p++) out[p] = a * full[t * plane + p] + (1 - a) * out[p];
-      });
-    }
-    if (this.activation === 'relu') be.biasAct(y, null, B, F * plane, Act.relu, y);
-    return new Tensor(y, [B, F, oh, ow]);
+    const k = this.currentK();
+    const y = allocate(B * this.outChannels * oh * ow);
+    const counts = new Int32Array(B);
+    const params: ConvParams = {
+      weight: this.weight.data, bias: this.bias.data, projWeight: this.proj.weight.data,
+      gateWeight: this.gate.weight.data, gateBias: (this.gate.bias as Tensor).data,
+      lightDown: this.lightDown?.weight.data ?? null, lightUp: this.lightUp?.weight.data ?? null,
+      lightBias: this.lightUp?.bias?.data ?? null,
+    };
+    midlKernels().convInference(this, params, x.data, B, H, W, k, this.threshold, activationCode(this.activation), y, counts, null);
+    this.activity.record(counts);
+    return new Tensor(y, [B, this.outChannels, oh, ow]);
   }
 
   /**

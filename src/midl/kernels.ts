@@ -1,9 +1,10 @@
 /**
  * MID-L's own kernel families, kept beside the layers rather than in the generic Backend:
- * today the block-selection inference (docs/method.md, "Block selection"). Each family
- * has a native implementation (native/midl_block.cc) and a plain-TypeScript reference
- * one, parity-tested in test/midl/kernels.test.ts; the one used follows the process-wide
- * backend (MIDL_BACKEND), so a reference run stays reference throughout.
+ * the block-selection inference of MIDL and the inference of MIDLConv2d (docs/method.md).
+ * Each has a native implementation (native/midl_block.cc, native/midl_conv.cc) and a
+ * plain-TypeScript reference one, parity-tested in test/midl/block.test.ts and
+ * conv.test.ts; the one used follows the process-wide backend (MIDL_BACKEND), so a
+ * reference run stays reference throughout.
  */
 import { backend, nativeAddon, type ActCode, type MidlParams } from '../backend/index.js';
 
@@ -13,6 +14,29 @@ export interface BlockPlan {
   readonly n: number;
   readonly r: number;
   readonly blockSize: number;
+}
+
+/** A MIDLConv2d's sizes (see that class). */
+export interface ConvGeometry {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number;
+  stride: number;
+  pad: number;
+  rank: number;
+  lightRank: number;
+}
+
+/** A MIDLConv2d's parameter arrays; the light path's are null for light: 'zero'. */
+export interface ConvParams {
+  weight: Float32Array;
+  bias: Float32Array;
+  projWeight: Float32Array;
+  gateWeight: Float32Array;
+  gateBias: Float32Array;
+  lightDown: Float32Array | null;
+  lightUp: Float32Array | null;
+  lightBias: Float32Array | null;
 }
 
 export interface MidlBlockKernels {
@@ -36,6 +60,16 @@ export interface MidlBlockKernels {
     plan: BlockPlan, x: Float32Array, B: number, k: number, tau: number, act: ActCode,
     y: Float32Array, counts: Int32Array, sel: Int32Array | null,
   ): void;
+  /**
+   * MIDLConv2d inference for x [B, C_in, H, W]: per image, gates from the pooled input,
+   * the top k channels (ties to the lower index, minus gates below tau > 0), the light path,
+   * the selected channels' convolution blended in, then act; y [B, C_out, OH, OW]
+   * overwritten, counts[i] channels selected, sel (B x k, or null) the channels ascending.
+   */
+  convInference(
+    g: ConvGeometry, p: ConvParams, x: Float32Array, B: number, H: number, W: number, k: number, tau: number,
+    act: ActCode, y: Float32Array, counts: Int32Array, sel: Int32Array | null,
+  ): void;
 }
 
 interface BlockAddon {
@@ -46,6 +80,12 @@ interface BlockAddon {
   midlBlockInference(
     plan: unknown, x: Float32Array, B: number, k: number, tau: number, act: number,
     y: Float32Array, counts: Int32Array, sel: Int32Array | null,
+  ): void;
+  midlConvInference(
+    x: Float32Array, batch: number, channels: number, height: number, width: number, kernelH: number, kernelW: number,
+    stride: number, pad: number, filters: number, weight: Float32Array, bias: Float32Array, proj: Float32Array, r: number,
+    gate: Float32Array, gateBias: Float32Array, lightDown: Float32Array | null, lightRank: number, lightUp: Float32Array | null,
+    lightBias: Float32Array | null, k: number, tau: number, act: number, y: Float32Array, counts: Int32Array, sel: Int32Array | null,
   ): void;
 }
 
@@ -68,6 +108,16 @@ class NativeBlockKernels implements MidlBlockKernels {
   ): void {
     if (!(plan instanceof NativePlan)) throw new TypeError('blockInference: the plan was not made by the native kernels');
     this.addon.midlBlockInference(plan.handle, x, B, k, tau, act, y, counts, sel);
+  }
+
+  convInference(
+    g: ConvGeometry, p: ConvParams, x: Float32Array, B: number, H: number, W: number, k: number, tau: number,
+    act: ActCode, y: Float32Array, counts: Int32Array, sel: Int32Array | null,
+  ): void {
+    this.addon.midlConvInference(
+      x, B, g.inChannels, H, W, g.kernelSize, g.kernelSize, g.stride, g.pad, g.outChannels, p.weight, p.bias, p.projWeight,
+      g.rank, p.gateWeight, p.gateBias, p.lightDown, g.lightRank, p.lightUp, p.lightBias, k, tau, act, y, counts, sel,
+    );
   }
 }
 
@@ -127,6 +177,63 @@ class ReferenceBlockKernels implements MidlBlockKernels {
       });
     }
     if (act === 1) for (let e = 0; e < B * n; e++) y[e] = Math.max(0, y[e]);
+  }
+
+  convInference(
+    g: ConvGeometry, p: ConvParams, x: Float32Array, B: number, H: number, W: number, k: number, tau: number,
+    act: ActCode, y: Float32Array, counts: Int32Array, sel: Int32Array | null,
+  ): void {
+    const { inChannels: C, outChannels: F, kernelSize: K, stride: s, pad, rank: r, lightRank: lr } = g;
+    const oh = Math.floor((H + 2 * pad - K) / s) + 1, ow = Math.floor((W + 2 * pad - K) / s) + 1;
+    const plane = oh * ow, inPlane = H * W;
+    for (let i = 0; i < B; i++) {
+      const xi = x.subarray(i * C * inPlane, (i + 1) * C * inPlane);
+      const pooled = Float32Array.from({ length: C }, (_, c) => xi.subarray(c * inPlane, (c + 1) * inPlane).reduce((a, v) => a + v, 0) / inPlane);
+      const z = new Float32Array(r);
+      const logits = new Float32Array(F);
+      timesTransposed(pooled, 1, C, p.projWeight, r, null, z);
+      timesTransposed(z, 1, r, p.gateWeight, F, p.gateBias, logits);
+      const gate = (c: number): number => 1 / (1 + Math.exp(-logits[c]));
+      const kept = topK(logits, k).filter((c) => !(tau > 0) || gate(c) >= tau);
+      counts[i] = kept.length;
+      const yi = y.subarray(i * F * plane, (i + 1) * F * plane);
+      yi.fill(0);
+      if (p.lightDown !== null && p.lightUp !== null && p.lightBias !== null) {
+        for (let o = 0; o < plane; o++) {
+          const at = Math.floor(o / ow) * s * W + (o % ow) * s;  // the window's centre
+          const t = Float32Array.from({ length: lr }, (_, u) => {
+            let acc = 0;
+            for (let c = 0; c < C; c++) acc += p.lightDown![u * C + c] * xi[c * inPlane + at];
+            return acc;
+          });
+          for (let f = 0; f < F; f++) {
+            let acc = p.lightBias[f];
+            for (let u = 0; u < lr; u++) acc += p.lightUp[f * lr + u] * t[u];
+            yi[f * plane + o] = acc;
+          }
+        }
+      }
+      kept.forEach((f, t) => {
+        if (sel !== null) sel[i * k + t] = f;
+        const a = gate(f);
+        for (let o = 0; o < plane; o++) {
+          const oi = Math.floor(o / ow), oj = o % ow;
+          let full = p.bias[f];
+          for (let c = 0; c < C; c++) {
+            for (let ki = 0; ki < K; ki++) {
+              const hi = oi * s - pad + ki;
+              if (hi < 0 || hi >= H) continue;
+              for (let kj = 0; kj < K; kj++) {
+                const wj = oj * s - pad + kj;
+                if (wj >= 0 && wj < W) full += p.weight[((f * C + c) * K + ki) * K + kj] * xi[c * inPlane + hi * W + wj];
+              }
+            }
+          }
+          yi[f * plane + o] = a * full + (1 - a) * yi[f * plane + o];
+        }
+      });
+    }
+    if (act === 1) for (let e = 0; e < B * F * plane; e++) y[e] = Math.max(0, y[e]);
   }
 }
 

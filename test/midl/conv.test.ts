@@ -7,6 +7,7 @@ import { Linear } from '../../src/nn/linear.js';
 import { Sequential } from '../../src/nn/sequential.js';
 import { MIDLConv2d } from '../../src/midl/conv.js';
 import { MIDL } from '../../src/midl/layer.js';
+import { midlKernels, referenceMidlKernels } from '../../src/midl/kernels.js';
 import { costReport } from '../../src/midl/cost.js';
 import { buildModel } from '../../src/experiments/models.js';
 import { globalAvgPool2d } from '../../src/tensor/ops/pool.js';
@@ -72,6 +73,32 @@ describe('MIDLConv2d', () => {
         if (threshold === 0) assert.equal(conv.activity.meanActive(), conv.currentK(), where);
       }
     });
+  });
+
+  it('native kernel matches the reference one, selections included', () => {
+    const kernels = midlKernels();
+    if (kernels.name !== 'native') return;
+    for (const [C, F, H, B, k, light, stride, tau] of [
+      [3, 7, 9, 1, 1, 'lowrank', 1, 0], [5, 13, 8, 3, 13, 'zero', 2, 0], [6, 11, 7, 5, 6, 'lowrank', 2, 0.5], [2, 9, 6, 4, 4, 'lowrank', 1, 0],
+    ] as const) {
+      const conv = new MIDLConv2d(C, F, 3, { pad: 1, stride, light, rng: new Rng(F) });
+      const p = {
+        weight: conv.weight.data, bias: conv.bias.data, projWeight: conv.proj.weight.data, gateWeight: conv.gate.weight.data,
+        gateBias: (conv.gate.bias as Tensor).data, lightDown: conv.lightDown?.weight.data ?? null,
+        lightUp: conv.lightUp?.weight.data ?? null, lightBias: conv.lightUp?.bias?.data ?? null,
+      };
+      const x = randomTensor([B, C, H, H], rng).data;
+      const [oh, ow] = conv.outputSize(H, H);
+      const run = (impl: typeof kernels) => {
+        const y = new Float32Array(B * F * oh * ow), counts = new Int32Array(B), sel = new Int32Array(B * k);
+        impl.convInference(conv, p, x, B, H, H, k, tau, 1, y, counts, sel);
+        return { y, counts, sel };
+      };
+      const nat = run(kernels), ref = run(referenceMidlKernels());
+      assert.ok(maxDiff(nat.y, ref.y) < 1e-5, `C=${C} F=${F} B=${B} k=${k}`);
+      assert.deepEqual([...nat.counts], [...ref.counts]);
+      for (let i = 0; i < B; i++) assert.deepEqual([...nat.sel.subarray(i * k, i * k + nat.counts[i])], [...ref.sel.subarray(i * k, i * k + ref.counts[i])]);
+    }
   });
 
   it('with every channel kept and gates saturated at 1, it is the plain convolution', () => {
