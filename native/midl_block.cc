@@ -2,10 +2,8 @@
 // n / b blocks of b consecutive neurons, and the full path runs as small dense products
 // over the selected blocks, so it keeps the dense product's speed per multiply-add.
 //
-// Per block q, the examples that selected it form the rows A_q (m_q x d: read in place
-// when they are consecutive, else gathered) and C_q = A_q W_q^T (m_q x b) is one matrix
-// product (gemm.h): up to 4 rows are dotted with the unpacked rows of W_q, more against
-// W_q packed into panels, so each value of W_q loaded serves many examples in registers.
+// Per block q, the m_q examples that selected it and the block's b rows W_q of W form
+// one small dense product on the shared GEMM (gemm.h; kPackedExamples says which form).
 // The blocks are split across threads in contiguous bands of about equal work; each
 // thread blends its own columns of y and applies the activation to them.
 #include <algorithm>
@@ -50,6 +48,15 @@ struct BlockProblem {
 };
 
 thread_local std::vector<float> tlRows, tlProduct, tlLowRank, tlGates;
+
+// From this many examples on, a block's product is W_q times the examples' rows, which
+// the GEMM gathers as it packs them into panels (no copy of its own, W_q read in place);
+// below, the examples' rows are gathered (or read in place when consecutive) and times
+// W_q^T, which runs on the few-rows kernel (W_q unpacked) for up to 4 examples. Measured
+// on the target, one thread, 784->512 and 2048->512 at b = 32: the first form took
+// 0.58-0.71 of the dense layer at batch 256 (m ~ 115) against 0.74-0.78, the second
+// 0.77-0.79 at batch 64 (m ~ 29) against 0.97-1.17.
+constexpr size_t kPackedExamples = 64;
 thread_local std::vector<int32_t> tlSelection, tlStart, tlExamples;
 
 // Block q's full path for the examples that selected it, blended into y.
@@ -58,21 +65,30 @@ void blockFullPath(const BlockProblem& P, size_t q) {
   const size_t m = static_cast<size_t>(P.start[q + 1] - P.start[q]), d = L.d, b = L.b;
   if (m == 0) return;
   const int32_t* ex = P.examples + P.start[q];
-  const float* A = P.x + static_cast<size_t>(ex[0]) * d;
-  if (static_cast<size_t>(ex[m - 1] - ex[0]) != m - 1) {
-    float* rows = scratch(tlRows, m * d);
-    for (size_t e = 0; e < m; e++) std::copy_n(P.x + static_cast<size_t>(ex[e]) * d, d, rows + e * d);
-    A = rows;
-  }
+  const float* wq = L.weight + q * b * d;
   float* C = scratch(tlProduct, m * b);
-  runGemmSerial(GemmProblem{false, true, m, b, d, 1.0f, 0.0f, A, L.weight + q * b * d, C});
+  // C[e * es + t * ts] holds example e's product with row t of the block.
+  size_t es = b, ts = 1;
+  if (m < kPackedExamples) {
+    const float* A = P.x + static_cast<size_t>(ex[0]) * d;
+    if (static_cast<size_t>(ex[m - 1] - ex[0]) != m - 1) {
+      float* rows = scratch(tlRows, m * d);
+      for (size_t e = 0; e < m; e++) std::copy_n(P.x + static_cast<size_t>(ex[e]) * d, d, rows + e * d);
+      A = rows;
+    }
+    runGemmSerial(GemmProblem{false, true, m, b, d, 1.0f, 0.0f, A, wq, C});
+  } else {
+    runGemmSerial(GemmProblem{false, true, b, m, d, 1.0f, 0.0f, wq, P.x, C, ex});
+    es = 1;
+    ts = m;
+  }
   const float* bias = L.bias + q * b;
   for (size_t e = 0; e < m; e++) {
     const size_t i = static_cast<size_t>(ex[e]);
     const float a = P.gates[i * L.blocks() + q];
     float* y = P.y + i * L.n + q * b;
-    const float* c = C + e * b;
-    for (size_t t = 0; t < b; t++) y[t] = a * (c[t] + bias[t]) + (1.0f - a) * y[t];
+    const float* c = C + e * es;
+    for (size_t t = 0; t < b; t++) y[t] = a * (c[t * ts] + bias[t]) + (1.0f - a) * y[t];
   }
 }
 
