@@ -77,9 +77,10 @@ size_t selectChannels(const ConvLayer& L, const float* x, float* gates, int32_t*
 }
 
 // y (C_out x OH*OW) = the light path of image x: U (V' x) + b_l, x read at each window's
-// centre (a 1x1 convolution with the layer's stride), or zero.
-template <typename Gemm>
-void lightPath(const ConvLayer& L, const float* x, float* y, Gemm gemm) {
+// centre (a 1x1 convolution with the layer's stride), or zero. On the calling thread:
+// its products are a few percent of the convolution's, too small to pay for waking the pool.
+void lightPath(const ConvLayer& L, const float* x, float* y) {
+  const auto gemm = runGemmSerial;
   const size_t plane = L.s.outPlane(), F = L.filters, C = L.s.channels;
   if (L.lightDown == nullptr) {
     std::fill(y, y + F * plane, 0.0f);
@@ -118,7 +119,7 @@ void image(const ConvLayer& L, const float* x, float* y, int32_t* count, int32_t
     std::copy_n(L.weight + static_cast<size_t>(sel[t]) * taps, taps, a + t * taps);
     chosenGates[t] = gates[sel[t]];
   }
-  lightPath(L, x, y, gemm);
+  lightPath(L, x, y);
   if (kept > 0) {
     float* cols = scratch(tlCols, taps * plane);
     im2col(L.s, x, cols);
