@@ -214,7 +214,7 @@ export class MIDL extends Module {
     const sel = this.selectionCounts !== null ? new Int32Array(B * k) : null;
     const kernels = midlKernels();
     let c = this.blockPlan;
-    const params = this.inferenceParams();
+    const params = this.kernelParams();
     if (c === null || c.kernels !== kernels || (Object.keys(params) as (keyof MidlParams)[]).some((key) => c?.params[key] !== params[key])) {
       c = { plan: kernels.blockPlan(this.inFeatures, this.outFeatures, this.rank, b, params), kernels, params };
       this.blockPlan = c;
@@ -226,8 +226,11 @@ export class MIDL extends Module {
     return new Tensor(y, [B, this.outFeatures]);
   }
 
-  /** The parameter arrays, under the names Backend.midlPlan takes. */
-  private inferenceParams(): MidlParams {
+  /**
+   * The parameter arrays, under the names the inference kernels take (Backend.midlPlan,
+   * MidlBlockKernels.blockPlan); benchmarks time the kernels on them.
+   */
+  kernelParams(): MidlParams {
     return {
       projWeight: this.proj.weight.data, gateWeight: this.gate.weight.data, gateBias: (this.gate.bias as Tensor).data,
       lightWeight: this.light.weight.data, lightBias: (this.light.bias as Tensor).data,
@@ -251,7 +254,7 @@ export class MIDL extends Module {
     ) {
       return c.plan;
     }
-    const params = this.inferenceParams();
+    const params = this.kernelParams();
     const plan = be.midlPlan(this.inFeatures, this.outFeatures, this.rank, params);
     this.plan = { plan, backend: be, params };
     return plan;
