@@ -164,6 +164,18 @@ describe('MIDLConv2d', () => {
   });
 });
 
+describe('the library API', () => {
+  it("runs MIDLConv2d's doc example", async () => {
+    const midl = await import('../../src/index.js');
+    const conv = new midl.MIDLConv2d(32, 64, 3, { pad: 1, keep: 0.5 });
+    conv.eval();
+    const y = conv.forward(midl.Tensor.zeros([8, 32, 16, 16]));
+    assert.deepEqual(y.shape, [8, 64, 16, 16]);
+    assert.equal(conv.activity.meanActive(), 32);
+    assert.equal(typeof midl.convLayer, 'function');
+  });
+});
+
 describe('the midl-conv variant', () => {
   it('puts MIDLConv2d in every convolution but the first and MIDL in the head', () => {
     const model = buildModel('cifar10', [3, 32, 32], 10, { variant: 'midl-conv', keep: 0.5, dropout: 0, rng: new Rng(3) });
