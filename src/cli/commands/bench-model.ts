@@ -44,6 +44,7 @@ Options:
   --epochs N            epochs of the brief training (default 1; 0: untrained)
   --limit-train N       examples of the brief training (default 2000)
   --seed S              seed of the models (default 1)
+  --keep X              keep ratio of the briefly trained sparse models (default 0.45)
   --budget-ms MS        time of the timed rounds per batch size (default 2000)
   --data-dir DIR        where the dataset's files are
   --json                last line of stdout is one JSON object with the records
@@ -89,6 +90,7 @@ interface SubjectOptions {
   epochs: number;
   limitTrain: number;
   seed: number;
+  keep: number;
 }
 
 function subjectFor(data: Dataset, model: Variant, o: SubjectOptions): BenchSubject {
@@ -103,7 +105,7 @@ function subjectFor(data: Dataset, model: Variant, o: SubjectOptions): BenchSubj
   const recipe = recipeFor(data.name, false);
   const r = runTraining(data, {
     dataset: data.name, model, seed: o.seed, epochs: o.epochs, batchSize: recipe.batchSize, lr: recipe.lr,
-    weightDecay: recipe.weightDecay, keep: 0.45, dropout: 0.2, limitTrain: o.limitTrain, limitTest: 1000, labelNoise: 0,
+    weightDecay: recipe.weightDecay, keep: o.keep, dropout: 0.2, limitTrain: o.limitTrain, limitTest: 1000, labelNoise: 0,
   }, { hooks: trainingProgress(`${data.name} ${model}`) });
   return { model, net: r.model };
 }
@@ -135,6 +137,7 @@ export const benchModelCommand: Command = {
       'limit-train': { type: 'string' },
       seed: { type: 'string' },
       'budget-ms': { type: 'string' },
+      keep: { type: 'string' },
       'data-dir': { type: 'string' },
     });
     if (flags.help) {
@@ -155,6 +158,7 @@ export const benchModelCommand: Command = {
       epochs: numberFlag(flags, 'epochs', 1, { min: 0, integer: true }),
       limitTrain: numberFlag(flags, 'limit-train', 2000, { min: 1, integer: true }),
       seed: numberFlag(flags, 'seed', 1, { min: 0, max: 2 ** 32 - 1, integer: true }),
+      keep: numberFlag(flags, 'keep', 0.45, { min: 1e-6, max: 1 }),
     };
     const data = await loadDataset(dataset, { dataDir: flags['data-dir'] as string | undefined });
     const subjects = models.map((model) => subjectFor(data, model, o));
@@ -162,7 +166,7 @@ export const benchModelCommand: Command = {
     const rss = formatBytes(records[0].peak_rss_bytes);
     process.stdout.write(`${dataset}: inference latency and memory\n\n${formatRecords(records)}\n\nPeak RSS of this process: ${rss}\n`);
     if (flags.json) {
-      const settings = { ...timing, models, seed: o.seed, epochs: o.checkpointDir === undefined ? o.epochs : null, checkpoint_dir: o.checkpointDir ?? null };
+      const settings = { ...timing, models, seed: o.seed, keep: o.keep, epochs: o.checkpointDir === undefined ? o.epochs : null, checkpoint_dir: o.checkpointDir ?? null };
       process.stdout.write(`${JSON.stringify({ dataset, machine: describeMachine(), settings, latency: records })}\n`);
     }
     return 0;
