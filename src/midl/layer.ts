@@ -65,7 +65,8 @@ export interface MidlOptions {
    * n / b outputs, each block's gate shared by its neurons) and keeps the top
    * max(1, round(keep * n / b)) blocks, whose full paths run as small dense products
    * (docs/method.md, "Block selection"). n must be a multiple of b. Default 1 (per-neuron
-   * selection, as in the paper).
+   * selection, as in the paper). With b > 1, `inference` 'auto', 'gather' and 'neuron' all
+   * run the block kernel (kernels.ts); 'masked' runs dense-then-mask.
    */
   blockSize?: number;
   rng?: Rng;
