@@ -3,6 +3,7 @@
  * docs/experiments.md says why each architecture was chosen.
  */
 import type { DatasetName } from '../data/types.js';
+import { MidlInputError } from '../errors.js';
 import { Dropout } from '../nn/dropout.js';
 import { Conv2d } from '../nn/conv.js';
 import { Flatten, MaxPool2d } from '../nn/layers.js';
@@ -13,7 +14,7 @@ import type { Rng } from '../tensor/rng.js';
 import { MIDLConv2d } from '../midl/conv.js';
 import { MIDL, type MidlOptions } from '../midl/layer.js';
 
-/** midl-conv: MIDLConv2d in every convolution but the first, and MIDL in the dense head. */
+/** midl-conv: MIDLConv2d in every convolution but the first, and MIDL in the dense head (on the MLP benchmarks, the same as midl). */
 export const variants = ['dense', 'dropout', 'static', 'midl', 'midl-conv'] as const;
 export type Variant = (typeof variants)[number];
 
@@ -33,7 +34,11 @@ export interface ModelConfig {
  * trains as dense; toStaticSparse converts it after training.
  */
 export function hiddenLayers(inF: number, outF: number, c: ModelConfig): Module[] {
-  if (c.variant === 'midl' || c.variant === 'midl-conv') return [new MIDL(inF, outF, { keep: c.keep, rng: c.rng, ...c.midl })];
+  if (c.variant === 'midl' || c.variant === 'midl-conv') {
+    const block = c.midl?.blockSize ?? 1;
+    if (outF % block !== 0) throw new MidlInputError(`--block: ${block} does not divide the model's hidden width ${outF}`);
+    return [new MIDL(inF, outF, { keep: c.keep, rng: c.rng, ...c.midl })];
+  }
   const dense = new Linear(inF, outF, { activation: 'relu', rng: c.rng });
   if (c.variant === 'dropout') return [dense, new Dropout(c.dropout, { rng: c.rng })];
   return [dense];

@@ -44,6 +44,14 @@ describe('MIDL with block selection', () => {
     assert.throws(() => new MIDL(10, 12, { blockSize: 0 }), /blockSize/);
   });
 
+  it('the study rejects a block size that does not divide its hidden widths, naming --block', async () => {
+    const { buildModel } = await import('../../src/experiments/models.js');
+    const { MidlInputError } = await import('../../src/errors.js');
+    const build = (blockSize: number) => buildModel('mnist', [1, 28, 28], 10, { variant: 'midl', keep: 0.45, dropout: 0, rng: new Rng(1), midl: { blockSize } });
+    assert.throws(() => build(7), (e: unknown) => e instanceof MidlInputError && /--block: 7 does not divide the model's hidden width 512/.test(e.message));
+    assert.equal(build(32).layers.filter((m) => m instanceof MIDL).length, 2);
+  });
+
   it('scores n/b blocks and keeps round(keep * n/b) of them', () => {
     const layer = new MIDL(12, 64, { rank: 3, blockSize: 16, keep: 0.45, rng });
     assert.deepEqual(layer.gate.weight.shape, [4, 3]);
