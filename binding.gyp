@@ -15,6 +15,8 @@
         "native/midl.cc",
         "native/midl_block.cc",
         "native/midl_conv.cc",
+        "native/midl_large_batch.cc",
+        "native/midl_small_batch.cc",
         "native/midl_train.cc",
         "native/pool.cc",
         "native/threads.cc",

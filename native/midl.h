@@ -1,4 +1,6 @@
-// Pieces shared by the MID-L kernels (midl.cc: inference; midl_train.cc: training).
+// Pieces shared by the MID-L kernels: per-neuron inference (midl.cc, midl_small_batch.cc,
+// midl_large_batch.cc), training (midl_train.cc), block selection (midl_block.cc) and the
+// convolutional form (midl_conv.cc).
 #pragma once
 
 #include <cstddef>
