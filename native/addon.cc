@@ -42,6 +42,8 @@ static Napi::Object InitMidl(Napi::Env env, Napi::Object exports) {
   registerEmbedding(env, exports);
   registerMidl(env, exports);
   registerMidlTraining(env, exports);
+  registerMidlBlock(env, exports);
+  registerMidlConv(env, exports);
   return exports;
 }
 

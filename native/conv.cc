@@ -249,3 +249,9 @@ void registerConv(Napi::Env env, Napi::Object exports) {
 }
 
 }  // namespace midl
+
+namespace midl {
+
+void im2col(const ConvShape& s, const float* x, float* cols) { im2colImage(s, x, cols); }
+
+}  // namespace midl

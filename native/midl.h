@@ -1,4 +1,6 @@
-// Pieces shared by the MID-L kernels (midl.cc: inference; midl_train.cc: training).
+// Pieces shared by the MID-L kernels: per-neuron inference (midl.cc, midl_small_batch.cc,
+// midl_large_batch.cc), training (midl_train.cc), block selection (midl_block.cc) and the
+// convolutional form (midl_conv.cc).
 #pragma once
 
 #include <cstddef>
@@ -7,10 +9,31 @@
 
 #include <napi.h>
 
+#include <vector>
+
 namespace midl {
 
-// Registration of the training kernels (midl_train.cc); common.h declares the others.
+// Per-thread scratch, kept across calls so a call allocates nothing once warm.
+template <typename T>
+T* scratch(std::vector<T>& buffer, size_t size) {
+  if (buffer.size() < size) buffer.resize(size);
+  return buffer.data();
+}
+
+// Registration of the training kernels (midl_train.cc) and of the block-selection and
+// convolutional forms (midl_block.cc, midl_conv.cc); common.h declares the others.
 void registerMidlTraining(Napi::Env env, Napi::Object exports);
+void registerMidlBlock(Napi::Env env, Napi::Object exports);
+void registerMidlConv(Napi::Env env, Napi::Object exports);
+
+// C (M x N) = A (M x K) times the transpose of Bm (N x K), plus bias (N, or null): the
+// low-rank heads' product, on dot kernels for up to 4 rows and on the GEMM beyond (midl.cc).
+void headProduct(const float* A, size_t M, size_t K, const float* Bm, size_t N, const float* bias, float* C);
+
+// Per row of logits (B x n): sel (B x k) = the top-k indices ascending (ties to the lower
+// index), the row overwritten by its gates sigmoid(logits), then those of sel whose gate is
+// below tau (tau > 0) dropped; counts[i] = how many of row i's remain (midl.cc).
+void selectGates(float* logits, size_t B, size_t n, size_t k, double tau, int32_t* sel, int32_t* counts);
 
 // e^x in float for x <= 0, vectorizable: x = n ln2 + f with |f| <= ln2 / 2, e^f by its
 // degree-7 Taylor polynomial (truncation below 1e-8 relative), 2^n through the exponent

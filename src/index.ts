@@ -13,7 +13,7 @@ export { trainingLoss, type TrainingHooks, type StepLoss } from './midl/training
 export { backend, setBackend, ReferenceBackend, type Backend } from './backend/index.js';
 export * from './data/index.js';
 export { MidlInputError } from './errors.js';
-export { buildModel, mlp, smallCnn, variants, type Variant, type ModelConfig } from './experiments/models.js';
+export { buildModel, convLayer, mlp, smallCnn, variants, type Variant, type ModelConfig } from './experiments/models.js';
 export { trainEpoch, evaluateAccuracy } from './experiments/train.js';
 export { runTraining, modelFromCheckpoint, type RunConfig } from './experiments/run.js';
 export { runStudy, type StudyOptions } from './experiments/reproduce.js';

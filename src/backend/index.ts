@@ -14,6 +14,7 @@ import { ReferenceBackend } from './reference.js';
 
 export * from './backend.js';
 export { ReferenceBackend } from './reference.js';
+export { nativeAddon } from './native.js';
 
 let active: Backend | null = null;
 

@@ -277,17 +277,32 @@ function nativeAddonPath(): string {
   return path.resolve(here, '..', '..', '..', 'build', 'Release', 'midl_native.node');
 }
 
-/** Loads the addon; throws an Error saying whether the file is missing or failed to load. */
-export function loadNativeBackend(): Backend {
+let loaded: NativeAddon | null = null;
+
+/** Loads the addon once; throws an Error saying whether the file is missing or failed to load. */
+function loadAddon(): NativeAddon {
+  if (loaded !== null) return loaded;
   const file = nativeAddonPath();
   if (!fs.existsSync(file)) {
     throw new Error(`native addon not built: ${file} is missing (run: node scripts/build-native.mjs)`);
   }
-  let addon: NativeAddon;
   try {
-    addon = createRequire(import.meta.url)(file) as NativeAddon;
+    loaded = createRequire(import.meta.url)(file) as NativeAddon;
   } catch (err) {
     throw new Error(`native addon ${file} failed to load: ${(err as Error).message}`);
   }
-  return new NativeBackend(addon);
+  return loaded;
+}
+
+/** Loads the addon; throws an Error saying whether the file is missing or failed to load. */
+export function loadNativeBackend(): Backend {
+  return new NativeBackend(loadAddon());
+}
+
+/**
+ * The addon's exports, for the layers above that bind their own kernel families to it
+ * (src/midl/kernels.ts): they declare the functions they use as T.
+ */
+export function nativeAddon<T>(): T {
+  return loadAddon() as unknown as T;
 }

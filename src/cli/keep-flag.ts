@@ -1,4 +1,4 @@
-/** The keep-ratio flags (`--keep X` or `--keep X,Y` per hidden layer; `--keeps LIST`) and MID-L's selection mode. */
+/** The flags of MID-L's selection: keep ratios (`--keep X` or `--keep X,Y` per hidden layer; `--keeps LIST`), mode, budget, block size. */
 import { selectionModes } from '../midl/adaptive.js';
 import type { RunConfig } from '../experiments/run.js';
 import { choiceFlag, listFlag, numberFlag, valueFlag, type Flag } from './flags.js';
@@ -35,8 +35,19 @@ export const budget = numberFlag('budget', {
   placeholder: 'X', help: "adaptive mode's mean fraction of active neurons in (0, 1] (default: keep)", min: 1e-6, max: 1,
 });
 
-/** MID-L's options from --midl-mode and --budget; undefined when neither asks for anything (fixed k). */
-export function midlSelection(mode: (typeof selectionModes)[number], budgetValue: number | undefined): RunConfig['midl'] | undefined {
-  if (mode === 'fixed' && budgetValue === undefined) return undefined;
-  return { mode, ...(budgetValue === undefined ? {} : { budget: budgetValue }) };
+export const block = numberFlag('block', {
+  placeholder: 'B', help: 'MID-L block size: select blocks of B consecutive neurons (default 1)', min: 1, integer: true,
+});
+
+/**
+ * MID-L's options from --midl-mode, --budget and --block; undefined when none asks for
+ * anything (fixed k per neuron), so the run's configuration stays as it was.
+ */
+export function midlSelection(mode: (typeof selectionModes)[number], budgetValue: number | undefined, blockSize?: number): RunConfig['midl'] | undefined {
+  const options = {
+    ...(mode === 'fixed' ? {} : { mode }),
+    ...(budgetValue === undefined ? {} : { mode, budget: budgetValue }),
+    ...(blockSize === undefined ? {} : { blockSize }),
+  };
+  return Object.keys(options).length === 0 ? undefined : options;
 }

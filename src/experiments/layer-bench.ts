@@ -33,8 +33,9 @@ export interface LayerBenchRow {
   flops_ratio: number;
 }
 
-export function benchLayer(inF: number, outF: number, keep: number, batches: number[], seed = 1): LayerBenchRow[] {
-  const { midl, inputs, rng } = randomLayer(inF, outF, keep, seed);
+/** A random layer (blockSize: MIDL's block selection, 1 = per neuron) at each batch size. */
+export function benchLayer(inF: number, outF: number, keep: number, batches: number[], seed = 1, blockSize = 1): LayerBenchRow[] {
+  const { midl, inputs, rng } = randomLayer(inF, outF, keep, seed, blockSize);
   return timeLayer(midl, inputs, batches, rng);
 }
 
@@ -45,9 +46,11 @@ export function benchLayerPhases(inF: number, outF: number, keep: number, batche
 }
 
 /** A random MID-L layer in eval mode and standard-normal inputs for it. */
-function randomLayer(inF: number, outF: number, keep: number, seed: number): { midl: MIDL; inputs: (batch: number) => Tensor; rng: Rng } {
+function randomLayer(
+  inF: number, outF: number, keep: number, seed: number, blockSize = 1,
+): { midl: MIDL; inputs: (batch: number) => Tensor; rng: Rng } {
   const rng = new Rng(seed);
-  const midl = new MIDL(inF, outF, { keep, rng }).eval();
+  const midl = new MIDL(inF, outF, { keep, rng, blockSize }).eval();
   return { midl, inputs: (batch) => new Tensor(rng.fillNormal(new Float32Array(batch * inF)), [batch, inF]), rng };
 }
 

@@ -58,33 +58,30 @@ function phasesAt(midl: MIDL, dense: Linear, input: Tensor): LayerPhases {
   const z = new Float32Array(B * r), gates = new Float32Array(B * n), light = new Float32Array(B * n);
   const sel = new Int32Array(B * k), counts = new Int32Array(B), scratch = new Int32Array(B * k);
   const act = activationCode(midl.activation), strategy = MidlStrategy.auto;
-  const gateBias = (midl.gate.bias as Tensor).data, lightBias = (midl.light.bias as Tensor).data;
+  const p = midl.kernelParams();
   const head = (weight: Float32Array, bias: Float32Array, out: Float32Array) => (): void => {
     be.gemm(false, true, B, n, r, 1, z, weight, 0, out);
     be.biasAct(out, bias, B, n, Act.none, out);
   };
   // The real selection and gates of this batch, for the full path's inputs.
-  be.gemm(false, true, B, r, d, 1, x, midl.proj.weight.data, 0, z);
-  head(midl.gate.weight.data, gateBias, gates)();
-  head(midl.light.weight.data, lightBias, light)();
+  be.gemm(false, true, B, r, d, 1, x, p.projWeight, 0, z);
+  head(p.gateWeight, p.gateBias, gates)();
+  head(p.lightWeight, p.lightBias, light)();
   const alpha = new Float32Array(B * n);
   be.sigmoid(gates, alpha);
-  const plan = be.midlPlan(d, n, r, {
-    projWeight: midl.proj.weight.data, gateWeight: midl.gate.weight.data, gateBias,
-    lightWeight: midl.light.weight.data, lightBias, weight: midl.weight.data, bias: midl.bias.data,
-  });
+  const plan = be.midlPlan(d, n, r, p);
   be.midlInference(plan, x, B, k, midl.threshold, act, strategy, new Float32Array(B * n), counts, sel);
   // y holds the light path once; repeated blends into it cost the same as into a fresh copy.
   const y = Float32Array.from(light), sigmoidOut = new Float32Array(B * n);
   const [denseUs, midlUs, projectionUs, gateHeadUs, lightHeadUs, topkUs, sigmoidUs, fullPathUs] = sideBySideMicros([
     () => void noGrad(() => dense.forward(input)),
     () => void noGrad(() => midl.forward(input)),
-    () => be.gemm(false, true, B, r, d, 1, x, midl.proj.weight.data, 0, z),
-    head(midl.gate.weight.data, gateBias, gates),
-    head(midl.light.weight.data, lightBias, light),
+    () => be.gemm(false, true, B, r, d, 1, x, p.projWeight, 0, z),
+    head(p.gateWeight, p.gateBias, gates),
+    head(p.lightWeight, p.lightBias, light),
     () => be.topkRows(gates, B, n, k, scratch),
     () => be.sigmoid(gates, sigmoidOut),
-    () => be.midlSparseForward(x, B, d, midl.weight.data, midl.bias.data, n, alpha, sel, counts, k, act, strategy, y),
+    () => be.midlSparseForward(x, B, d, p.weight, p.bias, n, alpha, sel, counts, k, act, strategy, y),
   ]);
   const fixed = projectionUs + gateHeadUs + lightHeadUs + topkUs + sigmoidUs;
   return {

@@ -11,9 +11,11 @@ import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 import type { Rng } from '../tensor/rng.js';
+import { MIDLConv2d } from '../midl/conv.js';
 import { MIDL, type MidlOptions } from '../midl/layer.js';
 
-export const variants = ['dense', 'dropout', 'static', 'midl'] as const;
+/** midl-conv: MIDLConv2d in every convolution but the first, and MIDL in the dense head (on the MLP benchmarks, the same as midl). */
+export const variants = ['dense', 'dropout', 'static', 'midl', 'midl-conv'] as const;
 export type Variant = (typeof variants)[number];
 
 export interface ModelConfig {
@@ -48,7 +50,17 @@ export function keepPerLayer(keep: number | readonly number[], hidden: number): 
 
 /** The number of hidden dense layers (those MID-L replaces) of a dataset's model. */
 export function hiddenLayerCount(dataset: DatasetName): number {
-  return dataset === 'cifar10' || dataset === 'cifar100' || dataset === 'svhn' ? 1 : 2;
+  return hasConvolutions(dataset) ? 1 : 2;
+}
+
+/** Whether a dataset's model is the CNN (the image benchmarks) rather than an MLP. */
+export function hasConvolutions(dataset: DatasetName): boolean {
+  return dataset === 'cifar10' || dataset === 'cifar100' || dataset === 'svhn';
+}
+
+/** Whether a variant is a model of its own on a dataset: midl-conv only where there are convolutions (elsewhere it is midl). */
+export function variantApplies(variant: Variant, dataset: DatasetName): boolean {
+  return variant !== 'midl-conv' || hasConvolutions(dataset);
 }
 
 /**
@@ -56,7 +68,11 @@ export function hiddenLayerCount(dataset: DatasetName): number {
  * The static variant trains as dense; toStaticSparse converts it after training.
  */
 export function hiddenLayers(inF: number, outF: number, c: ModelConfig, keep: number): Module[] {
-  if (c.variant === 'midl') return [new MIDL(inF, outF, { keep, rng: c.rng, ...c.midl })];
+  if (c.variant === 'midl' || c.variant === 'midl-conv') {
+    const block = c.midl?.blockSize ?? 1;
+    if (outF % block !== 0) throw new MidlInputError(`--block: ${block} does not divide the model's hidden width ${outF}`);
+    return [new MIDL(inF, outF, { keep, rng: c.rng, ...c.midl })];
+  }
   const dense = new Linear(inF, outF, { activation: 'relu', rng: c.rng });
   if (c.variant === 'dropout') return [dense, new Dropout(c.dropout, { rng: c.rng })];
   return [dense];
@@ -75,22 +91,30 @@ export function mlp(inF: number, widths: number[], classes: number, c: ModelConf
   return new Sequential(...layers);
 }
 
-/** One convolution unit of the CNN: a 3x3 convolution (padding 1) with ReLU. */
-export function convUnit(inChannels: number, outChannels: number, c: ModelConfig): Module[] {
-  return [new Conv2d(inChannels, outChannels, 3, { pad: 1, activation: 'relu', rng: c.rng })];
+/**
+ * A 3x3 convolution with padding 1 and ReLU, in the form the variant asks for: with
+ * midl-conv, every convolution but the network's first (whose 3 input channels leave the
+ * gate little to choose from) is a MIDLConv2d with the variant's keep.
+ */
+export function convLayer(inChannels: number, outChannels: number, first: boolean, c: ModelConfig): Module {
+  if (c.variant === 'midl-conv' && !first) {
+    if (typeof c.keep !== 'number') throw new MidlInputError('--keep: midl-conv takes one keep ratio for every layer, not a list');
+    return new MIDLConv2d(inChannels, outChannels, 3, { pad: 1, keep: c.keep, threshold: c.midl?.threshold, ste: c.midl?.ste, rng: c.rng });
+  }
+  return new Conv2d(inChannels, outChannels, 3, { pad: 1, activation: 'relu', rng: c.rng });
 }
 
 /**
- * The small CNN of the image benchmarks: two blocks of two convolution units (32 then 64
- * channels) and 2x2 max-pooling, then a 512-wide dense head (the layer MID-L replaces) and
- * the classifier.
+ * The small CNN of the image benchmarks: two blocks of two 3x3 convolutions (32 then 64
+ * channels) with ReLU and 2x2 max-pooling, then a 512-wide dense head (the layer MID-L
+ * replaces) and the classifier.
  */
 export function smallCnn(inputShape: number[], classes: number, c: ModelConfig): Sequential {
   const [channels, height, width] = inputShape;
   const flat = 64 * Math.floor(height / 4) * Math.floor(width / 4);
   return new Sequential(
-    ...convUnit(channels, 32, c), ...convUnit(32, 32, c), new MaxPool2d(2),
-    ...convUnit(32, 64, c), ...convUnit(64, 64, c), new MaxPool2d(2),
+    convLayer(channels, 32, true, c), convLayer(32, 32, false, c), new MaxPool2d(2),
+    convLayer(32, 64, false, c), convLayer(64, 64, false, c), new MaxPool2d(2),
     new Flatten(), ...hiddenLayers(flat, scaled(512, c), c, keepPerLayer(c.keep, 1)[0]), new Linear(scaled(512, c), classes, { rng: c.rng }),
   );
 }

@@ -8,7 +8,7 @@ import type { FrontierPoint, FrontierVerdict } from './frontier.js';
 import * as fs from 'node:fs';
 import { MidlInputError } from '../errors.js';
 
-export const MODEL_KINDS = ['dense', 'dropout', 'static', 'midl'] as const;
+export const MODEL_KINDS = ['dense', 'dropout', 'static', 'midl', 'midl-conv'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 export interface MachineInfo {

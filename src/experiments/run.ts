@@ -266,7 +266,9 @@ function checkRunConfig(c: MetaChecker, value: unknown): RunConfig {
     batchSize: count('batchSize', 1),
     lr: c.number('config.lr', o.lr, { above: 0 }),
     weightDecay: c.number('config.weightDecay', o.weightDecay, { min: 0 }),
-    keep: c.number('config.keep', o.keep, { above: 0, max: 1 }),
+    keep: Array.isArray(o.keep)
+      ? o.keep.map((v, i) => c.number(`config.keep[${i}]`, v, { above: 0, max: 1 }))
+      : c.number('config.keep', o.keep, { above: 0, max: 1 }),
     dropout: c.number('config.dropout', o.dropout, { min: 0, max: 1 }),
     limitTrain: limit('limitTrain'),
     limitTest: limit('limitTest'),
@@ -274,6 +276,7 @@ function checkRunConfig(c: MetaChecker, value: unknown): RunConfig {
   };
   if (o.finetuneEpochs !== undefined) cfg.finetuneEpochs = count('finetuneEpochs', 0);
   if (o.midl !== undefined) cfg.midl = checkMidlOptions(c, o.midl);
+  if (o.hiddenScale !== undefined) cfg.hiddenScale = c.number('config.hiddenScale', o.hiddenScale, { above: 0 });
   if (o.schedule !== undefined) cfg.schedule = c.oneOf('config.schedule', o.schedule, ['cosine', 'constant'] as const);
   if (o.augment !== undefined) cfg.augment = checkAugmentation(c, o.augment);
   return cfg;
@@ -293,12 +296,13 @@ function checkMidlOptions(c: MetaChecker, value: unknown): NonNullable<RunConfig
     if (o[key] !== undefined && typeof o[key] !== 'string') c.fail(`config.midl.${key}`, `expected a string, got ${JSON.stringify(o[key])}`);
     return o[key] === undefined ? undefined : String(o[key]);
   };
-  const known = ['rank', 'threshold', 'activation', 'gatePenalty', 'keepWarmupEpochs', 'ste', 'gateBiasInit', 'inference'];
+  const known = ['rank', 'threshold', 'activation', 'gatePenalty', 'keepWarmupEpochs', 'ste', 'gateBiasInit', 'inference', 'mode', 'budget', 'blockSize'];
   const unknown = Object.keys(o).find((k) => !known.includes(k));
   if (unknown !== undefined) c.fail(`config.midl.${unknown}`, `not a MID-L option (expected ${known.join(', ')})`);
   const options = {
     rank: num('rank'), threshold: num('threshold'), gatePenalty: num('gatePenalty'), keepWarmupEpochs: num('keepWarmupEpochs'),
     gateBiasInit: num('gateBiasInit'), activation: text('activation'), ste: text('ste'), inference: text('inference'),
+    mode: text('mode'), budget: num('budget'), blockSize: num('blockSize'),
   };
   // Strings are checked against their choices by the MIDL constructor (modelFromCheckpoint turns its error into one line).
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as NonNullable<RunConfig['midl']>;

@@ -4,12 +4,14 @@
  * layer replaced by the plain Linear of the same shape), and the active neurons of each
  * MID-L layer over the eval forwards since the last reset. FLOPs = 2 x MACs.
  */
+import { BatchNorm1d, BatchNorm2d } from '../nn/batchnorm.js';
 import { Conv2d } from '../nn/conv.js';
 import { AvgPool2d, Flatten, GlobalAvgPool2d, MaxPool2d } from '../nn/layers.js';
 import { Linear } from '../nn/linear.js';
 import type { AnyModule } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 import { convOutSize } from '../tensor/ops/conv.js';
+import { MIDLConv2d } from './conv.js';
 import { MIDL } from './layer.js';
 import { StaticSparseLinear } from './static-sparse.js';
 
@@ -18,7 +20,7 @@ export interface LayerCost {
   kind: string;
   macs: number;
   denseMacs: number;
-  /** Neurons of the layer (width), and mean/min/max active per example, for sparse layers. */
+  /** Neurons (or channels) of the layer, and mean/min/max active per example, for sparse layers. */
   neurons?: number;
   meanActive?: number;
   minActive?: number;
@@ -27,7 +29,7 @@ export interface LayerCost {
   stdActive?: number;
   /** For MID-L layers: neurons kept per input (k), or the per-input cap in adaptive mode. */
   k?: number;
-  /** For MID-L layers: examples with c active neurons, c = 0..n. */
+  /** For MID-L layers: examples with c active neurons (channels), c = 0..n. */
   histogram?: number[];
 }
 
@@ -62,6 +64,21 @@ function walk(m: AnyModule, name: string, shape: number[], out: LayerCost[]): nu
     });
     return [m.outFeatures];
   }
+  if (m instanceof MIDLConv2d) {
+    const [, h, w] = shape;
+    const [oh, ow] = m.outputSize(h, w);
+    const stats = m.activity;
+    const active = stats.examples > 0 ? stats.meanActive() : m.currentK();
+    out.push({
+      name, kind: 'MIDLConv2d', macs: m.inferenceMacs(active, h, w),
+      denseMacs: m.outChannels * m.inChannels * m.kernelSize * m.kernelSize * oh * ow,
+      neurons: m.outChannels, meanActive: active,
+      minActive: stats.examples > 0 ? stats.min : active, maxActive: stats.examples > 0 ? stats.max : active,
+      stdActive: stats.examples > 0 ? stats.stdActive() : 0, k: m.currentK(),
+      histogram: stats.examples > 0 ? [...stats.histogram] : undefined,
+    });
+    return [m.outChannels, oh, ow];
+  }
   if (m instanceof StaticSparseLinear) {
     const k = m.kept.length;
     out.push({
@@ -86,6 +103,8 @@ function walk(m: AnyModule, name: string, shape: number[], out: LayerCost[]): nu
     return [shape[0], convOutSize(shape[1], m.kernelSize, m.stride, m.pad), convOutSize(shape[2], m.kernelSize, m.stride, m.pad)];
   }
   if (m instanceof GlobalAvgPool2d) return [shape[0]];
+  // Batch norm keeps the shape, and at inference folds into the convolution or layer before it.
+  if (m instanceof BatchNorm1d || m instanceof BatchNorm2d) return shape;
   if (m instanceof Flatten) return [shape.reduce((a, b) => a * b, 1)];
   if (m.namedChildren().length === 0 && m.parameters().length === 0) return shape; // activations, dropout
   throw new Error(`costReport: no cost rule for ${m.constructor.name} at '${name}'`);
@@ -113,7 +132,7 @@ export function costReport(model: AnyModule, inputShape: number[]): CostReport {
 
 /** Clears the active-neuron statistics of every MID-L layer (e.g. before an evaluation). */
 export function resetActivity(model: AnyModule): void {
-  for (const [, m] of model.namedModules()) if (m instanceof MIDL) m.activity.reset();
+  for (const [, m] of model.namedModules()) if (m instanceof MIDL || m instanceof MIDLConv2d) m.activity.reset();
 }
 
 /** A readable table of the report. */

@@ -96,3 +96,30 @@ export function interpolate(
 }
 
 export const activationCode = (act: 'none' | 'relu'): 0 | 1 => (act === 'relu' ? Act.relu : Act.none);
+
+/**
+ * Each value of t (rows x units) repeated `times` times in a row, giving rows x (units *
+ * times): a block's or a channel's gate spread over its neurons or pixels. The gradient
+ * of each value is the sum over its copies.
+ */
+export function repeatEach(t: Tensor, times: number): Tensor {
+  if (times === 1) return t;
+  const out = allocate(t.size * times);
+  repeatValues(t.data, times, out);
+  const shape = [t.shape[0], (t.size / t.shape[0]) * times];
+  return result(out, shape, [t], (g) => {
+    const d = allocate(t.size);
+    for (let u = 0; u < t.size; u++) {
+      let s = 0;
+      for (let c = u * times; c < (u + 1) * times; c++) s += g[c];
+      d[u] = s;
+    }
+    accumulateGrad(t, d, true);
+  });
+}
+
+/** out[u * times + c] = values[u] for c < times (out holds values.length * times). */
+export function repeatValues(values: Float32Array, times: number, out: Float32Array = new Float32Array(values.length * times)): Float32Array {
+  for (let u = 0; u < values.length; u++) out.fill(values[u], u * times, (u + 1) * times);
+  return out;
+}

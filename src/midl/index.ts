@@ -1,4 +1,6 @@
 export * from './layer.js';
+export * from './conv.js';
+export * from './kernels.js';
 export * from './gating.js';
 export { selectionModes, type SelectionMode } from './adaptive.js';
 export * from './activity.js';

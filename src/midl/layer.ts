@@ -11,7 +11,8 @@ import { allocate } from '../tensor/pool.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { ActivityStats } from './activity.js';
 import { BudgetThreshold, adaptiveCap, type SelectionMode } from './adaptive.js';
-import { activationCode, gateValues, interpolate, selectionMask, selectTopK, topKMask, type SteMode } from './gating.js';
+import { activationCode, gateValues, interpolate, repeatEach, repeatValues, selectionMask, selectTopK, topKMask, type SteMode } from './gating.js';
+import { midlKernels, type BlockPlan } from './kernels.js';
 import { defaultRank, keptCount } from './shape.js';
 
 /** How eval mode computes the full path: sparse kernel (auto/gather/neuron) or dense-then-mask. */
@@ -40,6 +41,15 @@ export interface MidlOptions {
   gateBiasInit?: number;
   /** Eval-mode full-path computation. Default 'auto' (the native kernel picks by batch size). */
   inference?: InferenceMode;
+  /**
+   * Block size b: the gate scores the n / b blocks of b consecutive neurons (its head has
+   * n / b outputs, each block's gate shared by its neurons) and keeps the top
+   * max(1, round(keep * n / b)) blocks, whose full paths run as small dense products
+   * (docs/method.md, "Block selection"). n must be a multiple of b. Default 1 (per-neuron
+   * selection, as in the paper). With b > 1, `inference` 'auto', 'gather' and 'neuron' all
+   * run the block kernel (kernels.ts); 'masked' runs dense-then-mask.
+   */
+  blockSize?: number;
   rng?: Rng;
 }
 
@@ -143,6 +153,7 @@ export class MIDL extends Module {
   readonly gatePenalty: number;
   readonly keepWarmupEpochs: number;
   readonly ste: SteMode;
+  readonly blockSize: number;
   inference: InferenceMode;
   /** Active-neuron counts of eval-mode forwards since the last reset. */
   readonly activity: ActivityStats;
@@ -166,6 +177,8 @@ export class MIDL extends Module {
   private countsBuffer = new Int32Array(0);
   /** The parameters bound for eval forwards, and the backend and arrays they were bound from. */
   private plan: { plan: MidlPlan; backend: Backend; params: MidlParams } | null = null;
+  /** The same for the block-selection kernels (blockSize > 1). */
+  private blockPlan: { plan: BlockPlan; kernels: unknown; params: MidlParams } | null = null;
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, o: MidlOptions = {}) {
     super();
@@ -188,11 +201,15 @@ export class MIDL extends Module {
     this.keepWarmupEpochs = o.keepWarmupEpochs ?? 0;
     this.ste = o.ste ?? 'identity';
     this.inference = o.inference ?? 'auto';
+    this.blockSize = o.blockSize ?? 1;
+    if (!(Number.isInteger(this.blockSize) && this.blockSize >= 1 && outFeatures % this.blockSize === 0)) {
+      throw new RangeError(`MIDL: blockSize must be a positive integer dividing outFeatures = ${outFeatures}, got ${this.blockSize}`);
+    }
     const full = new Linear(inFeatures, outFeatures, { rng });
     this.weight = this.registerParameter('weight', full.weight);
     this.bias = this.registerParameter('bias', full.bias as Tensor);
     this.proj = this.registerModule('proj', new Linear(inFeatures, this.rank, { bias: false, rng }));
-    this.gate = this.registerModule('gate', new Linear(this.rank, outFeatures, { rng }));
+    this.gate = this.registerModule('gate', new Linear(this.rank, outFeatures / this.blockSize, { rng }));
     this.gate.bias?.data.fill(o.gateBiasInit ?? 0);
     this.light = this.registerModule('light', new Linear(this.rank, outFeatures, { rng }));
     this.activity = new ActivityStats(outFeatures);
@@ -200,11 +217,17 @@ export class MIDL extends Module {
 
   /**
    * Neurons kept per input now: k, or in adaptive mode the cap kMax (the warm-up raises
-   * either early in training).
+   * either early in training); with block selection, kept blocks x b.
    */
   currentK(): number {
+    return this.currentBlocks() * this.blockSize;
+  }
+
+  /** Blocks kept per input now (neurons when blockSize is 1): k, or kMax in adaptive mode. */
+  currentBlocks(): number {
     const rho = this.currentRatio();
-    return this.mode === 'adaptive' ? adaptiveCap(rho, this.outFeatures) : keptCount(rho, this.outFeatures);
+    const units = this.outFeatures / this.blockSize;
+    return this.mode === 'adaptive' ? adaptiveCap(rho, units) : keptCount(rho, units);
   }
 
   /** The keep ratio (fixed mode) or budget (adaptive mode) now, annealed from 1 during the warm-up. */
@@ -217,22 +240,23 @@ export class MIDL extends Module {
   }
 
   /**
-   * The eval-mode selection: k and the gate threshold. Adaptive mode keeps up to kMax gates
-   * at or above the running threshold; before any training batch it keeps round(budget * n).
+   * The eval-mode selection, in blocks (neurons when blockSize is 1): k and the gate
+   * threshold. Adaptive mode keeps up to kMax gates at or above the running threshold;
+   * before any training batch it keeps round(budget * n / b).
    */
   private evalSelection(): { k: number; tau: number } {
-    if (this.budgetThreshold === null) return { k: this.currentK(), tau: this.threshold };
+    if (this.budgetThreshold === null) return { k: this.currentBlocks(), tau: this.threshold };
     const running = this.budgetThreshold.running();
-    if (running === null) return { k: keptCount(this.budget, this.outFeatures), tau: this.threshold };
-    return { k: this.currentK(), tau: Math.max(this.threshold, running) };
+    if (running === null) return { k: keptCount(this.budget, this.outFeatures / this.blockSize), tau: this.threshold };
+    return { k: this.currentBlocks(), tau: Math.max(this.threshold, running) };
   }
 
-  /** The training mask: top-k per input, or in adaptive mode the batch's budget of largest gates. */
+  /** The training mask over blocks: top-k per input, or in adaptive mode the batch's budget of largest gates. */
   private trainMask(alpha: Float32Array, B: number): Float32Array {
-    const n = this.outFeatures;
-    if (this.budgetThreshold === null) return topKMask(alpha, B, n, this.currentK(), this.threshold);
+    const units = this.outFeatures / this.blockSize;
+    if (this.budgetThreshold === null) return topKMask(alpha, B, units, this.currentBlocks(), this.threshold);
     const cutoff = this.budgetThreshold.batchCutoff(alpha, this.currentRatio());
-    return topKMask(alpha, B, n, this.currentK(), Math.max(this.threshold, cutoff));
+    return topKMask(alpha, B, units, this.currentBlocks(), Math.max(this.threshold, cutoff));
   }
 
   /** Told by the training loop: fractional epochs completed (for the keep warm-up). */
@@ -250,13 +274,14 @@ export class MIDL extends Module {
   /** The training forward: every full path computed (dense GEMM), then masked. */
   private forwardTrain(x: Tensor): Tensor {
     const B = x.shape[0];
+    const b = this.blockSize;
     const z = this.proj.forward(x);
     const alpha = gateValues(this.gate.forward(z));
     const light = this.light.forward(z);
     const full = linear(x, this.weight, this.bias);
     const mask = this.trainMask(alpha.data, B);
     this.lastAlpha = this.gatePenalty > 0 ? alpha : null;
-    return interpolate(alpha, mask, full, light, this.activation, this.ste);
+    return interpolate(repeatEach(alpha, b), b === 1 ? mask : repeatValues(mask, b), full, light, this.activation, this.ste);
   }
 
   /**
@@ -265,6 +290,7 @@ export class MIDL extends Module {
    */
   private forwardEval(x: Tensor): Tensor {
     if (this.inference === 'masked') return this.forwardMasked(x);
+    if (this.blockSize > 1) return this.forwardBlocks(x);
     const B = x.shape[0];
     const n = this.outFeatures;
     const { k, tau } = this.evalSelection();
@@ -282,8 +308,35 @@ export class MIDL extends Module {
     return new Tensor(y, [B, n]);
   }
 
-  /** The parameter arrays, under the names Backend.midlPlan takes. */
-  private inferenceParams(): MidlParams {
+  /** The eval forward with block selection: one call of the block kernels (kernels.ts). */
+  private forwardBlocks(x: Tensor): Tensor {
+    const B = x.shape[0];
+    const b = this.blockSize;
+    const { k, tau } = this.evalSelection();
+    const y = allocate(B * this.outFeatures);
+    if (this.countsBuffer.length !== B) this.countsBuffer = new Int32Array(B);
+    const counts = this.countsBuffer;
+    const sel = this.selectionCounts !== null ? new Int32Array(B * k) : null;
+    const kernels = midlKernels();
+    let c = this.blockPlan;
+    const params = this.kernelParams();
+    if (c === null || c.kernels !== kernels || (Object.keys(params) as (keyof MidlParams)[]).some((key) => c?.params[key] !== params[key])) {
+      c = { plan: kernels.blockPlan(this.inFeatures, this.outFeatures, this.rank, b, params), kernels, params };
+      this.blockPlan = c;
+    }
+    kernels.blockInference(c.plan, x.data, B, k, tau, activationCode(this.activation), y, counts, sel);
+    const neurons = counts.map((blocks) => blocks * b);
+    this.activity.record(neurons);
+    this.lastActiveCounts = neurons;
+    if (sel !== null) this.countSelections(sel, counts, k);
+    return new Tensor(y, [B, this.outFeatures]);
+  }
+
+  /**
+   * The parameter arrays, under the names the inference kernels take (Backend.midlPlan,
+   * MidlBlockKernels.blockPlan); benchmarks time the kernels on them.
+   */
+  kernelParams(): MidlParams {
     return {
       projWeight: this.proj.weight.data, gateWeight: this.gate.weight.data, gateBias: (this.gate.bias as Tensor).data,
       lightWeight: this.light.weight.data, lightBias: (this.light.bias as Tensor).data,
@@ -307,7 +360,7 @@ export class MIDL extends Module {
     ) {
       return c.plan;
     }
-    const params = this.inferenceParams();
+    const params = this.kernelParams();
     const plan = be.midlPlan(this.inFeatures, this.outFeatures, this.rank, params);
     this.plan = { plan, backend: be, params };
     return plan;
@@ -317,22 +370,29 @@ export class MIDL extends Module {
   private forwardMasked(x: Tensor): Tensor {
     const B = x.shape[0];
     const n = this.outFeatures;
+    const b = this.blockSize;
     const z = this.proj.forward(x);
     const alpha = sigmoid(this.gate.forward(z));
     const light = this.light.forward(z);
     const { k, tau } = this.evalSelection();
-    const selection = selectTopK(alpha.data, B, n, k, tau);
-    this.activity.record(selection.counts);
-    this.lastActiveCounts = selection.counts;
+    const selection = selectTopK(alpha.data, B, n / b, k, tau);
+    const neurons = b === 1 ? selection.counts : selection.counts.map((blocks) => blocks * b);
+    this.activity.record(neurons);
+    this.lastActiveCounts = neurons;
     if (this.selectionCounts !== null) this.countSelections(selection.sel, selection.counts, selection.k);
     const full = linear(x, this.weight, this.bias);
-    return interpolate(alpha, selectionMask(selection, B, n), full, light, this.activation, this.ste);
+    const mask = selectionMask(selection, B, n / b);
+    return interpolate(repeatEach(alpha, b), b === 1 ? mask : repeatValues(mask, b), full, light, this.activation, this.ste);
   }
 
+  /** Adds the selection (units: blocks, or neurons when blockSize is 1) to selectionCounts, per neuron. */
   private countSelections(sel: Int32Array, counts: Int32Array, k: number): void {
     const tally = this.selectionCounts as Float64Array;
+    const b = this.blockSize;
     for (let i = 0; i < counts.length; i++) {
-      for (let t = 0; t < counts[i]; t++) tally[sel[i * k + t]]++;
+      for (let t = 0; t < counts[i]; t++) {
+        for (let j = sel[i * k + t] * b; j < (sel[i * k + t] + 1) * b; j++) tally[j]++;
+      }
     }
   }
 
@@ -344,9 +404,12 @@ export class MIDL extends Module {
     return term;
   }
 
-  /** Multiply-accumulates per example at inference (docs/method.md section 2), for a given active count. */
+  /**
+   * Multiply-accumulates per example at inference (docs/method.md section 2), for a given
+   * active count: r d (projection) + r n / b (gate head) + r n (light head) + active d.
+   */
   inferenceMacs(activeNeurons: number): number {
-    const d = this.inFeatures;
-    return this.rank * d + 2 * this.rank * this.outFeatures + activeNeurons * d;
+    const d = this.inFeatures, n = this.outFeatures;
+    return this.rank * d + this.rank * (n / this.blockSize) + this.rank * n + activeNeurons * d;
   }
 }

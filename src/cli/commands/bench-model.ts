@@ -6,11 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDataset } from '../../data/load.js';
-import type { Dataset } from '../../data/types.js';
+import type { Dataset, DatasetName } from '../../data/types.js';
 import { MidlInputError } from '../../errors.js';
 import { benchModels, type BenchSubject, type LatencyStudyRecord, type TimingSettings } from '../../experiments/analyses/latency-memory.js';
 import { describeMachine } from '../../experiments/machine.js';
-import { variants, type Variant } from '../../experiments/models.js';
+import { hasConvolutions, variants, type Variant } from '../../experiments/models.js';
 import { recipeFor } from '../../experiments/recipes.js';
 import { formatBytes, formatMs } from '../../experiments/report/format.js';
 import { textTable } from '../../experiments/report/markdown.js';
@@ -43,6 +43,12 @@ interface SubjectOptions {
   epochs: number;
   limitTrain: number;
   seed: number;
+  keep: number;
+}
+
+/** The models timed by default: midl-conv only where the model has convolutions. */
+function defaultModels(dataset: DatasetName): Variant[] {
+  return hasConvolutions(dataset) ? ['dense', 'static', 'midl', 'midl-conv'] : ['dense', 'static', 'midl'];
 }
 
 function subjectFor(data: Dataset, model: Variant, o: SubjectOptions): BenchSubject {
@@ -58,7 +64,7 @@ function subjectFor(data: Dataset, model: Variant, o: SubjectOptions): BenchSubj
   const recipe = recipeFor(data.name, false);
   const r = runTraining(data, {
     dataset: data.name, model, seed: o.seed, epochs: o.epochs, batchSize: recipe.batchSize, lr: recipe.lr,
-    weightDecay: recipe.weightDecay, keep: 0.45, dropout: 0.2, limitTrain: o.limitTrain, limitTest: 1000, labelNoise: 0,
+    weightDecay: recipe.weightDecay, keep: o.keep, dropout: 0.2, limitTrain: o.limitTrain, limitTest: 1000, labelNoise: 0,
   }, { hooks: trainingProgress(`${data.name} ${model}`) });
   return { model, net: r.model };
 }
@@ -92,7 +98,7 @@ export const benchModelCommand = defineCommand({
     dataset,
     batch: batchSizes([1, 32, 256]),
     models: optionalListFlag('models', parseVariant, {
-      placeholder: 'LIST', help: `from ${variants.join(',')} (default dense,static,midl; with\n--checkpoints: just those models)`,
+      placeholder: 'LIST', help: `from ${variants.join(',')} (default dense,static,midl, and\nmidl-conv for the image benchmarks; with --checkpoints: just those models)`,
     }),
     checkpointDir: stringFlag('checkpoint-dir', {
       placeholder: 'DIR', help: 'load DIR/runs/<dataset>-<model>-s<seed>/final.safetensors\n(a reproduce output) or DIR/<dataset>-<model>-s<seed>/...',
@@ -105,21 +111,22 @@ export const benchModelCommand = defineCommand({
     epochs: numberFlag('epochs', { placeholder: 'N', help: 'epochs of the brief training (0: untrained)', min: 0, integer: true, default: 1 }),
     limitTrain: numberFlag('limit-train', { placeholder: 'N', help: 'examples of the brief training', min: 1, integer: true, default: 2000 }),
     seed: withHelp(seed, 'seed of the models (default 1)'),
+    keep: numberFlag('keep', { placeholder: 'X', help: 'keep ratio of the briefly trained sparse models', min: 1e-6, max: 1, default: 0.45 }),
     budgetMs: numberFlag('budget-ms', { placeholder: 'MS', help: 'time of the timed rounds per batch size', min: 1, default: 2000 }),
     dataDir,
   },
   async run(v) {
     const checkpoints = new Map(v.checkpoints);
-    const models = v.models ?? (checkpoints.size > 0 ? [...checkpoints.keys()] : ['dense', 'static', 'midl']);
+    const models = v.models ?? (checkpoints.size > 0 ? [...checkpoints.keys()] : defaultModels(v.dataset));
     const timing: TimingSettings = { batches: v.batch, budgetMs: v.budgetMs, minRuns: 20, maxRuns: 5000, warmup: 10, blocks: 5 };
-    const o: SubjectOptions = { checkpoints, checkpointDir: v.checkpointDir, epochs: v.epochs, limitTrain: v.limitTrain, seed: v.seed };
+    const o: SubjectOptions = { checkpoints, checkpointDir: v.checkpointDir, epochs: v.epochs, limitTrain: v.limitTrain, seed: v.seed, keep: v.keep };
     const data = await loadDataset(v.dataset, { dataDir: checkDataDir(v.dataDir) });
     const subjects = models.map((model) => subjectFor(data, model, o));
     const records = benchModels(v.dataset, subjects, data.test, data.inputShape, timing);
     const rss = formatBytes(records[0].peak_rss_bytes);
     process.stdout.write(`${v.dataset}: inference latency and memory\n\n${formatRecords(records)}\n\nPeak RSS of this process: ${rss}\n`);
     if (v.json) {
-      const settings = { ...timing, models, seed: o.seed, epochs: o.checkpointDir === undefined ? o.epochs : null, checkpoint_dir: o.checkpointDir ?? null };
+      const settings = { ...timing, models, seed: o.seed, keep: o.keep, epochs: o.checkpointDir === undefined ? o.epochs : null, checkpoint_dir: o.checkpointDir ?? null };
       process.stdout.write(`${JSON.stringify({ dataset: v.dataset, machine: describeMachine(), settings, latency: records })}\n`);
     }
     return 0;

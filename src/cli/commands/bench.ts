@@ -94,6 +94,9 @@ export const benchLayerCommand = defineCommand({
     in: numberFlag('in', { placeholder: 'D', help: 'input features (default 784)', min: 1, integer: true }),
     out: numberFlag('out', { placeholder: 'N', help: 'output neurons (default 512)', min: 1, integer: true }),
     keep: numberFlag('keep', { placeholder: 'X', help: 'MID-L keep ratio (default 0.45)', min: 1e-6, max: 1 }),
+    block: numberFlag('block', {
+      placeholder: 'B', help: 'MID-L block size: select blocks of B neurons (default 1;\n--out must be a multiple of it)', min: 1, integer: true,
+    }),
     batch: batchSizes([1, 8, 64, 256]),
     checkpoint: stringFlag('checkpoint', { placeholder: 'FILE', help: 'time the MID-L layers of this trained model instead' }),
     dataDir: withHelp(dataDir, "where its dataset's files are (with --checkpoint)"),
@@ -103,20 +106,22 @@ export const benchLayerCommand = defineCommand({
     "Set MIDL_GEMM=openblas to run the matrix products on OpenBLAS instead of midl's\nAVX-512 kernel.",
   async run(v) {
     if (v.checkpoint !== undefined) {
-      for (const [name, value] of Object.entries({ in: v.in, out: v.out, keep: v.keep })) {
+      for (const [name, value] of Object.entries({ in: v.in, out: v.out, keep: v.keep, block: v.block })) {
         if (value !== undefined) throw new MidlInputError(`--${name}: not with --checkpoint (its layers' own sizes are used)`);
       }
       return benchTrainedCommand(v.checkpoint, checkDataDir(v.dataDir), v.batch, v.phases, v.json);
     }
     if (v.dataDir !== undefined) throw new MidlInputError('--data-dir: only with --checkpoint');
-    const [inF, outF, keep] = [v.in ?? 784, v.out ?? 512, v.keep ?? 0.45];
-    const rows = benchLayer(inF, outF, keep, v.batch);
-    printRows(`layer ${inF} -> ${outF}, keep ${keep}`, rows);
+    const [inF, outF, keep, block] = [v.in ?? 784, v.out ?? 512, v.keep ?? 0.45, v.block ?? 1];
+    if (outF % block !== 0) throw new MidlInputError(`--block: ${block} does not divide --out ${outF}`);
+    if (v.phases && block > 1) throw new MidlInputError('--phases: only for per-neuron selection (--block 1)');
+    const rows = benchLayer(inF, outF, keep, v.batch, 1, block);
+    printRows(`layer ${inF} -> ${outF}, keep ${keep}${block > 1 ? `, block ${block}` : ''}`, rows);
     const phaseRows = v.phases ? benchLayerPhases(inF, outF, keep, v.batch) : undefined;
     if (phaseRows) printPhases(phaseRows);
     if (v.json) {
       const summary = {
-        in: inF, out: outF, keep, backend: backend().name, threads: backend().getThreads(), results: jsonRows(rows),
+        in: inF, out: outF, keep, block, backend: backend().name, threads: backend().getThreads(), results: jsonRows(rows),
         ...(phaseRows ? { phases: phaseRows } : {}),
       };
       process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { datasetNames } from '../../data/types.js';
 import { MidlInputError } from '../../errors.js';
-import { analysisNames, analysisSettings, type AnalysisName } from '../../experiments/analyses/index.js';
+import { analysisNames, analysisSettings, defaultAnalyses, type AnalysisName } from '../../experiments/analyses/index.js';
 import { hiddenLayerCount, keepPerLayer, variants } from '../../experiments/models.js';
 import { formatResultsTable } from '../../experiments/report/markdown.js';
 import { runStudy } from '../../experiments/reproduce.js';
@@ -34,11 +34,11 @@ const flags = {
     placeholder: 'LIST',
     help:
       `after each dataset's runs, from ${analysisNames.join(',')} (default:\n` +
-      'all): SMI of the hidden layers; label noise, input noise and\n' +
-      'overfitting; latency and memory; active neurons per example;\n' +
-      'the accuracy-FLOPs frontier (--quick: smaller settings,\n' +
-      'extra training on adult only; results.json config.analyses\n' +
-      'records them)',
+      `${defaultAnalyses.join(',')}): SMI of the hidden layers; label noise,\n` +
+      'input noise and overfitting; latency and memory; active neurons per\n' +
+      'example; the accuracy-FLOPs frontier, which trains 4 models per keep\n' +
+      '(--quick: smaller settings, extra training on adult only;\n' +
+      'results.json config.analyses records them)',
   }),
   noAnalyses: booleanFlag('no-analyses', 'only the runs and the table'),
   shard: valueFlag('shard', (text) => (text === 'auto' ? 'auto' : parseShard(text)), {
@@ -69,7 +69,7 @@ function chosenShard(shard: Shard | 'auto' | undefined, count: number | undefine
 /** The analyses asked for: --analyses LIST, none with --no-analyses, all by default. */
 function chosenAnalyses(list: AnalysisName[] | undefined, none: boolean): AnalysisName[] {
   if (none && list !== undefined) throw new MidlInputError('--no-analyses: cannot be combined with --analyses');
-  return none ? [] : list ?? [...analysisNames];
+  return none ? [] : list ?? [...defaultAnalyses];
 }
 
 export const reproduceCommand = defineCommand({

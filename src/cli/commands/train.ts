@@ -3,7 +3,7 @@ import { loadDataset } from '../../data/load.js';
 import { MidlInputError } from '../../errors.js';
 import { formatCostReport } from '../../midl/cost.js';
 import { hiddenLayerCount, keepPerLayer, variants } from '../../experiments/models.js';
-import { budget, DEFAULT_KEEP, keepRatios, midlMode, midlSelection } from '../keep-flag.js';
+import { block, budget, DEFAULT_KEEP, keepRatios, midlMode, midlSelection } from '../keep-flag.js';
 import { recipeFor } from '../../experiments/recipes.js';
 import { runSummary, runTraining, type RunConfig } from '../../experiments/run.js';
 import { defineCommand, type FlagValues } from '../command.js';
@@ -18,6 +18,7 @@ const flags = {
   keep: keepRatios,
   midlMode,
   budget,
+  block,
   epochs,
   batchSize: numberFlag('batch-size', { placeholder: 'B', help: "minibatch size (default: the recipe's)", min: 1, integer: true }),
   lr: numberFlag('lr', { placeholder: 'X', help: "Adam learning rate (default: the recipe's)", min: 1e-9, max: 10 }),
@@ -58,7 +59,7 @@ function configFromFlags(v: FlagValues<typeof flags>): RunConfig {
     finetuneEpochs: v.finetuneEpochs,
     schedule: recipe.schedule,
     augment: recipe.augment,
-    midl: midlSelection(v.midlMode, v.budget),
+    midl: midlSelection(v.midlMode, v.budget, v.block),
   };
 }
 

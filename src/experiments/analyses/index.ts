@@ -22,6 +22,12 @@ import { smiOfModel, smiSampleProblem } from './smi-study.js';
 
 export const analysisNames = ['smi', 'robustness', 'latency', 'activity', 'frontier'] as const;
 export type AnalysisName = (typeof analysisNames)[number];
+/**
+ * The analyses reproduce runs by default. The frontier trains 4 models per keep inside one
+ * unit (20 CNN trainings on an image benchmark), more than a share of a sharded study can
+ * balance, so it runs when asked for (--analyses ..,frontier) or as `midl frontier`.
+ */
+export const defaultAnalyses: AnalysisName[] = ['smi', 'robustness', 'latency', 'activity'];
 
 export interface AnalysisSettings {
   analyses: AnalysisName[];
@@ -59,7 +65,7 @@ export interface AnalysisSettings {
  * overfitting run) only on adult, the cheapest benchmark; latency at batch 1 and 64 with a
  * short budget.
  */
-export function analysisSettings(quick: boolean, analyses: AnalysisName[] = [...analysisNames]): AnalysisSettings {
+export function analysisSettings(quick: boolean, analyses: AnalysisName[] = defaultAnalyses): AnalysisSettings {
   if (quick) {
     return {
       analyses,
@@ -68,7 +74,7 @@ export function analysisSettings(quick: boolean, analyses: AnalysisName[] = [...
         input_noise: [0, 0.2], input_noise_examples: 500, label_noise: [0.4], subset: 0.1, overfitting_epochs: 20,
         training_datasets: ['adult'], models: ['dense', 'midl'], seeds: 'first',
       },
-      latency: { batches: [1, 64], budgetMs: 300, minRuns: 5, maxRuns: 500, warmup: 1, blocks: 1, models: ['dense', 'dropout', 'static', 'midl'] },
+      latency: { batches: [1, 64], budgetMs: 300, minRuns: 5, maxRuns: 500, warmup: 1, blocks: 1, models: ['dense', 'dropout', 'static', 'midl', 'midl-conv'] },
       activity: { models: ['midl'] },
       frontier: { keeps: [0.25, 0.45], seeds: 'first' },
     };
@@ -80,7 +86,7 @@ export function analysisSettings(quick: boolean, analyses: AnalysisName[] = [...
       input_noise: [0, 0.1, 0.2, 0.3], input_noise_examples: null, label_noise: [0.2, 0.4], subset: 0.1, overfitting_epochs: 40,
       training_datasets: [...datasetNames], models: ['dense', 'dropout', 'midl'], seeds: 'first',
     },
-    latency: { batches: [1, 32, 256], budgetMs: 1000, minRuns: 20, maxRuns: 2000, warmup: 10, blocks: 5, models: ['dense', 'dropout', 'static', 'midl'] },
+    latency: { batches: [1, 32, 256], budgetMs: 1000, minRuns: 20, maxRuns: 2000, warmup: 10, blocks: 5, models: ['dense', 'dropout', 'static', 'midl', 'midl-conv'] },
     activity: { models: ['midl'] },
     frontier: { keeps: [...defaultFrontierKeeps], seeds: 'first' },
   };
@@ -191,6 +197,7 @@ function activityAnalysis(data: Dataset, trained: TrainedRun[], s: AnalysisSetti
 function studyPoints(results: StudyResults, dataset: string, seed: number): FrontierPoint[] {
   const keep = results.config.keep;
   return results.runs.filter((r) => r.dataset === dataset && r.seed === seed).flatMap((r): FrontierPoint[] => {
+    if (r.model === 'midl-conv') return [];
     const full = r.model === 'dense' || r.model === 'dropout';
     const atKeep = (r.model === 'midl' && r.midl_mode === undefined) || r.model === 'static';
     if (!full && !(atKeep && typeof keep === 'number')) return [];

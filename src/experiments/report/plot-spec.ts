@@ -15,7 +15,7 @@ export interface Plot {
 
 export type Row = Record<string, string | number>;
 
-export const MODEL_COLORS: Record<ModelKind, string> = { dense: '#56657a', dropout: '#e09f3e', static: '#8c6bb1', midl: '#0f8b8d' };
+export const MODEL_COLORS: Record<ModelKind, string> = { dense: '#56657a', dropout: '#e09f3e', static: '#8c6bb1', midl: '#0f8b8d', 'midl-conv': '#2a9d5c' };
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
 export const PANEL = { width: 250, height: 170 };
 

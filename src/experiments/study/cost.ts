@@ -67,6 +67,12 @@ function analysisFlops(spec: StudySpec, dataset: DatasetName, name: keyof Omit<A
     const seconds = s.latency.models.length * s.latency.batches.length * (s.latency.budgetMs / 1000) * s.latency.blocks;
     return seconds * RATE;
   }
+  if (name === 'activity') return (s.activity.models.length * spec.seeds.length * test * f.forwardFlops) / f.speed;
+  if (name === 'frontier') {
+    // Per keep: MID-L, its adaptive preset, static and the narrow dense model, first seed, the recipe's epochs.
+    const trainings = s.frontier.keeps.length * 4;
+    return trainings * trainingFlops(f, r.epochs, used(r.limitTrain, f.train), test);
+  }
   const rob = s.robustness;
   return (rob.models.length * spec.seeds.length * rob.input_noise.length * (rob.input_noise_examples ?? test) * f.forwardFlops) / f.speed;
 }

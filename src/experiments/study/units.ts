@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { DatasetName } from '../../data/types.js';
 import type { AnalysisName, AnalysisSettings } from '../analyses/index.js';
-import type { Variant } from '../models.js';
+import { variantApplies, type Variant } from '../models.js';
 import type { RunConfig } from '../run.js';
 import { canonicalJson } from '../canonical-json.js';
 import { recipeFor, type Recipe } from '../recipes.js';
@@ -102,7 +102,7 @@ export function studyUnits(spec: StudySpec): StudyUnit[] {
   for (const dataset of spec.datasets) {
     const recipe = studyRecipe(spec, dataset);
     const runs: RunUnit[] = [];
-    for (const model of spec.models) {
+    for (const model of spec.models.filter((m) => variantApplies(m, dataset))) {
       for (const seed of spec.seeds) {
         const config = { dataset, model, seed, recipe, keep: spec.keep, midl: model === 'midl' ? spec.midl : undefined };
         runs.push({ kind: 'run', id: `${dataset}-${model}-s${seed}-${digest(config)}`, dataset, model, seed, recipe });
@@ -125,7 +125,7 @@ function extraUnits(spec: StudySpec, dataset: DatasetName): ExtraUnit[] {
   const s = spec.analyses;
   if (s === null || !s.analyses.includes('robustness') || !s.robustness.training_datasets.includes(dataset)) return [];
   const r = s.robustness;
-  const models = spec.models.filter((m) => r.models.includes(m));
+  const models = spec.models.filter((m) => r.models.includes(m) && variantApplies(m, dataset));
   const seeds = r.seeds === 'first' ? spec.seeds.slice(0, 1) : spec.seeds;
   const base = {
     recipe: studyRecipe(spec, dataset), keep: spec.keep, subset: r.subset, overfitting_epochs: r.overfitting_epochs, override: spec.override,

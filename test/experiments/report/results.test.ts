@@ -37,7 +37,7 @@ test('a missing field is named with its path', () => {
 
 test('a field of the wrong type or range is named with what was expected', () => {
   assertRejected((r) => (r.machine.cores = '2'), /machine\.cores: expected an integer >= 1, got "2"/);
-  assertRejected((r) => (r.runs[1].model = 'cnn'), /runs\[1\]\.model: expected one of dense, dropout, static, midl, got "cnn"/);
+  assertRejected((r) => (r.runs[1].model = 'cnn'), /runs\[1\]\.model: expected one of dense, dropout, static, midl, midl-conv, got "cnn"/);
   assertRejected((r) => (r.runs[2].test_accuracy = 97.5), /runs\[2\]\.test_accuracy: expected a number in \[0, 1\], got 97\.5/);
   assertRejected((r) => (r.runs[0].history[1].epoch = 1.5), /runs\[0\]\.history\[1\]\.epoch: expected an integer/);
   assertRejected((r) => (r.started_at = 'yesterday'), /started_at: expected an ISO 8601 time/);

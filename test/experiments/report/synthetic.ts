@@ -16,8 +16,8 @@ export const SEEDS = [1, 2, 3];
 const MODELS: ModelKind[] = ['dense', 'dropout', 'static', 'midl'];
 
 /** Seed i shifts accuracy by SPREAD[model] * (i - 1): mean unchanged, sample std = SPREAD. */
-const SPREAD: Record<ModelKind, number> = { dense: 0.005, dropout: 0.006, static: 0.008, midl: 0.01 };
-const ACCURACY_SHIFT: Record<ModelKind, number> = { dense: 0, dropout: 0.001, static: -0.02, midl: 0.001 };
+const SPREAD: Record<ModelKind, number> = { dense: 0.005, dropout: 0.006, static: 0.008, midl: 0.01, 'midl-conv': 0.01 };
+const ACCURACY_SHIFT: Record<ModelKind, number> = { dense: 0, dropout: 0.001, static: -0.02, midl: 0.001, 'midl-conv': -0.002 };
 /** MID-L's active ratios per seed: mean 0.45, a 55% reduction. */
 const MIDL_ACTIVE = [0.44, 0.45, 0.46];
 export const MIDL_SAVING = 1.75;
