@@ -19,7 +19,9 @@ import type { RunConfig, RunHooks } from './run.js';
 import { writeReport } from './report/write.js';
 import { assembleStudy } from './study/assemble.js';
 import { Claims } from './study/claims.js';
-import { executeAnalysis, executeExtra, executeFrontier, executeRun, skippedRecord, type UnitContext } from './study/execute.js';
+import {
+  executeAnalysis, executeExtra, executeFrontier, executeRun, frontierLabel, skippedRecord, type UnitContext,
+} from './study/execute.js';
 import { readAllRecords, readRecord, recordFile, recordsDir, writeRecord, type UnitRecord } from './study/records.js';
 import { shareOf, type Shard } from './study/shards.js';
 import { studyKey, studyUnits, type RecipeOverride, type StudySpec, type StudyUnit } from './study/units.js';
@@ -64,7 +66,7 @@ export function studySpec(o: StudyOptions): StudySpec {
 
 function labelOf(u: StudyUnit): string {
   if (u.kind === 'analysis') return `${u.dataset} ${u.analysis} analysis`;
-  if (u.kind === 'frontier') return `${u.dataset} frontier ${u.model}${u.keep === null ? '' : ` keep ${u.keep}`} seed ${u.seed}`;
+  if (u.kind === 'frontier') return frontierLabel(u);
   const run = `${u.dataset} ${u.model} seed ${u.seed}`;
   if (u.kind === 'run') return run;
   return u.labelNoise === undefined ? `${run} overfitting` : `${run} with ${Math.round(u.labelNoise * 100)}% labels flipped`;

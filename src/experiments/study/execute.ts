@@ -137,11 +137,15 @@ function frontierSettings(spec: StudySpec): FrontierSettings {
   return { keeps, seeds: spec.seeds.slice(0, 1), quick: spec.quick, override: spec.override };
 }
 
+/** What a frontier training is, for progress lines. */
+export function frontierLabel(u: FrontierUnit): string {
+  return `${u.dataset} frontier ${u.model}${u.keep === null ? '' : ` keep ${u.keep}`} seed ${u.seed}`;
+}
+
 /** One training of the frontier; it checkpoints under DIR/analyses/<id>/. */
 export function executeFrontier(c: UnitContext, u: FrontierUnit, data: Dataset): UnitRecord {
   const started = new Date().toISOString();
-  const label = `${u.dataset} frontier ${u.model}${u.keep === null ? '' : ` keep ${u.keep}`} seed ${u.seed}`;
-  const io = { outDir: path.join(c.outDir, 'analyses', u.id), resume: c.resume, hooks: c.onAnalysisRunStart?.(label) };
+  const io = { outDir: path.join(c.outDir, 'analyses', u.id), resume: c.resume, hooks: c.onAnalysisRunStart?.(frontierLabel(u)) };
   const point = trainFrontierPoint(data, frontierSettings(c.spec), u, io);
   return recordOf(c, u.id, started, { frontier_point: point });
 }
