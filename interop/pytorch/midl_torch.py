@@ -2,11 +2,13 @@
 or `midl reproduce`), with forwards that compute what midl computes.
 
 midl's models are `Sequential`s whose keys follow the module positions (`1.weight`,
-`2.proj.weight`, ...), and whose hidden layers fuse their ReLU (midl's `Linear` and `Conv2d`
+`2.proj.weight`, ...), and whose hidden layers fuse their ReLU (midl's `Linear` and `BatchNorm2d`
 take an activation). A stock `nn.Sequential(Flatten, Linear, ReLU, ...)` therefore has other
 positions; `build_model` builds the same positions from these modules instead:
 
-- `LinearReLU`, `Conv2dReLU`: `nn.Linear` / `nn.Conv2d` followed by ReLU, in one module;
+- `LinearReLU`: `nn.Linear` followed by ReLU, in one module;
+- `BatchNorm2dReLU`: `nn.BatchNorm2d` followed by ReLU (midl's BatchNorm2d with activation
+  'relu'), after each bias-free 3x3 `nn.Conv2d` of the image benchmarks' CNN;
 - `MIDL`: the MID-L layer in its training-mode (dense-then-mask) form, which is also what
   midl's sparse inference kernel computes:
       z = V x,  alpha = sigmoid(W_g z + b_g),  light = W_l z + b_l,  full = W x + b
@@ -66,8 +68,8 @@ class LinearReLU(nn.Linear):
         return F.relu(super().forward(x))
 
 
-class Conv2dReLU(nn.Conv2d):
-    """nn.Conv2d followed by ReLU (midl's Conv2d with activation 'relu')."""
+class BatchNorm2dReLU(nn.BatchNorm2d):
+    """nn.BatchNorm2d followed by ReLU (midl's BatchNorm2d with activation 'relu')."""
 
     def forward(self, x):
         return F.relu(super().forward(x))
@@ -158,9 +160,9 @@ def _mlp(features, widths, classes, config, static):
 
 def _small_cnn(shape, classes, config, static):
     channels, height, width = shape
-    conv = lambda i, o: Conv2dReLU(i, o, 3, padding=1)
+    unit = lambda i, o: [nn.Conv2d(i, o, 3, padding=1, bias=False), BatchNorm2dReLU(o)]
     flat = 64 * (height // 4) * (width // 4)
-    return nn.Sequential(conv(channels, 32), conv(32, 32), nn.MaxPool2d(2), conv(32, 64), conv(64, 64), nn.MaxPool2d(2),
+    return nn.Sequential(*unit(channels, 32), *unit(32, 32), nn.MaxPool2d(2), *unit(32, 64), *unit(64, 64), nn.MaxPool2d(2),
                          nn.Flatten(), *_hidden(flat, 512, config, static), nn.Linear(512, classes))
 
 

@@ -72,7 +72,7 @@ function pointConfig(data: Dataset, s: FrontierSettings, model: FrontierModel, k
   const ratio = keep ?? 0.45;
   return {
     dataset: data.name, model: variant, seed, epochs: s.override?.epochs ?? recipe.epochs, batchSize: recipe.batchSize,
-    lr: recipe.lr, weightDecay: recipe.weightDecay, keep: ratio, dropout: 0.2,
+    lr: recipe.lr, weightDecay: recipe.weightDecay, keep: ratio, dropout: 0.2, schedule: recipe.schedule, augment: recipe.augment,
     limitTrain: s.override?.limitTrain ?? recipe.limitTrain, limitTest: s.override?.limitTest ?? recipe.limitTest, labelNoise: 0,
     finetuneEpochs: variant === 'static' ? recipe.staticFinetuneEpochs : 0,
     ...(model === 'adaptive' ? { midl: { mode: 'adaptive' as const, budget: ratio } } : {}),
@@ -90,25 +90,34 @@ export function frontierPlan(s: FrontierSettings): Array<{ model: FrontierModel;
   return plan;
 }
 
-/**
- * Trains every point of the frontier on one dataset, except those `known` already holds (the
- * study's own runs of the same model, keep and seed), which it takes as they are.
- */
+/** Where a frontier training checkpoints (to resume it) and its progress hooks. */
+export interface FrontierIo {
+  outDir?: string;
+  resume?: boolean;
+  hooks?: RunHooks;
+}
+
+/** Trains one point of the frontier: `model` at `keep` (null: full width) with `seed`. */
+export function trainFrontierPoint(
+  data: Dataset, s: FrontierSettings, point: { model: FrontierModel; keep: number | null; seed: number }, io: FrontierIo = {},
+): FrontierPoint {
+  const { model, keep, seed } = point;
+  const cfg = pointConfig(data, s, model, keep, seed);
+  const r = runTraining(data, cfg, io);
+  return {
+    dataset: data.name, model, keep, seed, test_accuracy: r.testAccuracy, flops_per_example: r.cost.flopsPerExample,
+    active_ratio: r.cost.activeRatio, hidden_scale: cfg.hiddenScale ?? 1, epochs: cfg.epochs, train_examples: r.train.count,
+  };
+}
+
+/** Trains every point of the frontier on one dataset, in plan order (`midl frontier`). */
 export function runFrontier(
   data: Dataset, s: FrontierSettings, onRunStart?: (label: string, index: number, total: number) => RunHooks | undefined,
-  known: FrontierPoint[] = [],
 ): FrontierPoint[] {
   const plan = frontierPlan(s);
-  return plan.map(({ model, keep, seed }, i) => {
-    const found = known.find((p) => p.model === model && p.keep === keep && p.seed === seed);
-    if (found !== undefined) return found;
-    const cfg = pointConfig(data, s, model, keep, seed);
-    const label = `${data.name} ${model}${keep === null ? '' : ` keep ${keep}`} seed ${seed}`;
-    const r = runTraining(data, cfg, { hooks: onRunStart?.(label, i + 1, plan.length) });
-    return {
-      dataset: data.name, model, keep, seed, test_accuracy: r.testAccuracy, flops_per_example: r.cost.flopsPerExample,
-      active_ratio: r.cost.activeRatio, hidden_scale: cfg.hiddenScale ?? 1, epochs: cfg.epochs, train_examples: r.train.count,
-    };
+  return plan.map((point, i) => {
+    const label = `${data.name} ${point.model}${point.keep === null ? '' : ` keep ${point.keep}`} seed ${point.seed}`;
+    return trainFrontierPoint(data, s, point, { hooks: onRunStart?.(label, i + 1, plan.length) });
   });
 }
 

@@ -4,6 +4,7 @@
  */
 import type { DatasetName } from '../data/types.js';
 import { MidlInputError } from '../errors.js';
+import { BatchNorm2d } from '../nn/batchnorm.js';
 import { Dropout } from '../nn/dropout.js';
 import { Conv2d } from '../nn/conv.js';
 import { Flatten, MaxPool2d } from '../nn/layers.js';
@@ -92,29 +93,37 @@ export function mlp(inF: number, widths: number[], classes: number, c: ModelConf
 }
 
 /**
- * A 3x3 convolution with padding 1 and ReLU, in the form the variant asks for: with
- * midl-conv, every convolution but the network's first (whose 3 input channels leave the
- * gate little to choose from) is a MIDLConv2d with the variant's keep.
+ * A convolution unit: a 3x3 convolution with padding 1, then BatchNorm2d with a fused ReLU
+ * (the convolution has no bias: batch norm's shift takes its place). With midl-conv, every
+ * convolution but the network's first (whose 3 input channels leave the gate little to
+ * choose from) is a MIDLConv2d with the variant's keep and no activation of its own, so the
+ * batch norm and ReLU follow the blend of its full and light paths and every variant has the
+ * same units apart from the MID-L parts. Batch norm folds into the convolution at inference
+ * (midl/cost.ts counts it free). Returns the unit's modules, in order.
  */
-export function convLayer(inChannels: number, outChannels: number, first: boolean, c: ModelConfig): Module {
+export function convLayer(inChannels: number, outChannels: number, first: boolean, c: ModelConfig): Module[] {
+  const norm = new BatchNorm2d(outChannels, { activation: 'relu' });
   if (c.variant === 'midl-conv' && !first) {
     if (typeof c.keep !== 'number') throw new MidlInputError('--keep: midl-conv takes one keep ratio for every layer, not a list');
-    return new MIDLConv2d(inChannels, outChannels, 3, { pad: 1, keep: c.keep, threshold: c.midl?.threshold, ste: c.midl?.ste, rng: c.rng });
+    const conv = new MIDLConv2d(inChannels, outChannels, 3, {
+      pad: 1, keep: c.keep, threshold: c.midl?.threshold, ste: c.midl?.ste, activation: 'none', rng: c.rng,
+    });
+    return [conv, norm];
   }
-  return new Conv2d(inChannels, outChannels, 3, { pad: 1, activation: 'relu', rng: c.rng });
+  return [new Conv2d(inChannels, outChannels, 3, { pad: 1, bias: false, rng: c.rng }), norm];
 }
 
 /**
- * The small CNN of the image benchmarks: two blocks of two 3x3 convolutions (32 then 64
- * channels) with ReLU and 2x2 max-pooling, then a 512-wide dense head (the layer MID-L
- * replaces) and the classifier.
+ * The small CNN of the image benchmarks: two blocks of two convolution units (3x3
+ * convolution, batch norm, ReLU; 32 then 64 channels) with 2x2 max-pooling, then a 512-wide
+ * dense head (the layer MID-L replaces) and the classifier.
  */
 export function smallCnn(inputShape: number[], classes: number, c: ModelConfig): Sequential {
   const [channels, height, width] = inputShape;
   const flat = 64 * Math.floor(height / 4) * Math.floor(width / 4);
   return new Sequential(
-    convLayer(channels, 32, true, c), convLayer(32, 32, false, c), new MaxPool2d(2),
-    convLayer(32, 64, false, c), convLayer(64, 64, false, c), new MaxPool2d(2),
+    ...convLayer(channels, 32, true, c), ...convLayer(32, 32, false, c), new MaxPool2d(2),
+    ...convLayer(32, 64, false, c), ...convLayer(64, 64, false, c), new MaxPool2d(2),
     new Flatten(), ...hiddenLayers(flat, scaled(512, c), c, keepPerLayer(c.keep, 1)[0]), new Linear(scaled(512, c), classes, { rng: c.rng }),
   );
 }

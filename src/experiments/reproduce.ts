@@ -1,7 +1,8 @@
 /**
  * The study (docs/method.md section 4): every dataset x model x seed trained and evaluated,
  * latency measured, the analyses run, and the results written as results.json, results.md
- * and report.html. Each unit (a run, or an analysis of a dataset) leaves its own record in
+ * and report.html. Each unit (a run, an analysis of a dataset, or an analysis's extra
+ * training) leaves its own record in
  * DIR/records/<id>.json and the results are assembled from the records, so the study can be
  * split into shares run by independent processes (`--shard K/N`), a killed study rerun with
  * resume skips what is done and resumes a half-trained run mid-way, and `midl report DIR`
@@ -18,7 +19,9 @@ import type { RunConfig, RunHooks } from './run.js';
 import { writeReport } from './report/write.js';
 import { assembleStudy } from './study/assemble.js';
 import { Claims } from './study/claims.js';
-import { executeAnalysis, executeExtra, executeRun, skippedRecord, type UnitContext } from './study/execute.js';
+import {
+  executeAnalysis, executeExtra, executeFrontier, executeRun, frontierLabel, skippedRecord, type UnitContext,
+} from './study/execute.js';
 import { readAllRecords, readRecord, recordFile, recordsDir, writeRecord, type UnitRecord } from './study/records.js';
 import { shareOf, type Shard } from './study/shards.js';
 import { studyKey, studyUnits, type RecipeOverride, type StudySpec, type StudyUnit } from './study/units.js';
@@ -63,6 +66,7 @@ export function studySpec(o: StudyOptions): StudySpec {
 
 function labelOf(u: StudyUnit): string {
   if (u.kind === 'analysis') return `${u.dataset} ${u.analysis} analysis`;
+  if (u.kind === 'frontier') return frontierLabel(u);
   const run = `${u.dataset} ${u.model} seed ${u.seed}`;
   if (u.kind === 'run') return run;
   return u.labelNoise === undefined ? `${run} overfitting` : `${run} with ${Math.round(u.labelNoise * 100)}% labels flipped`;
@@ -179,6 +183,11 @@ class UnitRunner {
       const r = record.analyses?.robustness;
       const accuracy = r?.label_noise[0]?.test_accuracy ?? r?.overfitting[0]?.final_test_accuracy ?? 0;
       this.c.log(`${label}: test accuracy ${(100 * accuracy).toFixed(2)}%`);
+      return record;
+    }
+    if (u.kind === 'frontier') {
+      const record = executeFrontier(this.c, u, data);
+      this.c.log(`${label}: test accuracy ${(100 * (record.frontier_point?.test_accuracy ?? 0)).toFixed(2)}%`);
       return record;
     }
     const units = studyUnits(this.c.spec);

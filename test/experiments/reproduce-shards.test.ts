@@ -6,7 +6,7 @@ import { fixtureDataDir, tempDir } from '../helpers.js';
 import { runCli } from '../cli/cli.js';
 import { withoutTimings } from './study/timings.js';
 
-/** A tiny study with every kind of unit: runs, analyses and adult's extra trainings. */
+/** A tiny study with every kind of unit: runs, analyses, adult's extra trainings and the frontier's trainings. */
 function tinyStudy(out: string): string[] {
   return [
     'reproduce', '--quick', '--datasets', 'adult,mnist', '--models', 'dense,midl', '--seeds', '1', '--epochs', '1',
@@ -52,6 +52,11 @@ describe('midl reproduce --shard and midl report', () => {
     assert.equal(merged.code, 0, merged.stderr);
     assert.deepEqual(resultsOf(sharded), resultsOf(single));
     assert.deepEqual(fs.readdirSync(path.join(sharded, 'claims')), [], 'every claim released');
+    // The frontier's trainings ran as units of the shares, and its points are in the merged results.
+    const frontierRecords = fs.readdirSync(path.join(sharded, 'records')).filter((f) => /^(adult|mnist)-frontier-[a-z]+-(full|keep)/.test(f));
+    assert.equal(frontierRecords.length, 2 * 8, frontierRecords.join(' '));
+    const frontier = (resultsOf(sharded) as { analyses: { frontier: { points: Array<{ dataset: string }> } } }).analyses.frontier;
+    for (const dataset of ['adult', 'mnist']) assert.equal(frontier.points.filter((p) => p.dataset === dataset).length, 2 + 4 * 2, dataset);
   });
 
   it('refuses shares that do not exist, auto outside an array, and records of two studies', async () => {

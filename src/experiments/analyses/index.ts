@@ -1,9 +1,10 @@
 /**
  * The study's further analyses (docs/method.md section 4), run by `midl reproduce` as units of
  * the study (study/execute.ts runs one analysis of one dataset; the robustness analysis's
- * extra trainings are units of their own): SMI of the trained models' hidden
- * layers, robustness (input noise on the trained models; label noise and overfitting on
- * extra models), and latency and memory. Results land in results.analyses; the settings
+ * extra trainings and the frontier's trainings are units of their own, and the frontier's
+ * points are assembled there): SMI of the trained models' hidden layers, robustness (input
+ * noise on the trained models; label noise and overfitting on extra models), latency and
+ * memory, and activity. Results land in results.analyses; the settings
  * used land in results.config.analyses, so every number states how it was made.
  */
 import * as path from 'node:path';
@@ -12,7 +13,7 @@ import { variants, type Variant } from '../models.js';
 import type { TrainedRun } from '../run.js';
 import type { Analyses, StudyResults } from '../results.js';
 import { prepareSplits, type RunConfig, type RunHooks } from '../run.js';
-import { defaultFrontierKeeps, frontierVerdicts, runFrontier, type FrontierPoint } from '../frontier.js';
+import { defaultFrontierKeeps } from '../frontier.js';
 import { activityRecords } from './activity.js';
 import { benchModels, type TimingSettings } from './latency-memory.js';
 import {
@@ -22,12 +23,8 @@ import { smiOfModel, smiSampleProblem } from './smi-study.js';
 
 export const analysisNames = ['smi', 'robustness', 'latency', 'activity', 'frontier'] as const;
 export type AnalysisName = (typeof analysisNames)[number];
-/**
- * The analyses reproduce runs by default. The frontier trains 4 models per keep inside one
- * unit (20 CNN trainings on an image benchmark), more than a share of a sharded study can
- * balance, so it runs when asked for (--analyses ..,frontier) or as `midl frontier`.
- */
-export const defaultAnalyses: AnalysisName[] = ['smi', 'robustness', 'latency', 'activity'];
+/** The analyses reproduce runs by default: all of them. */
+export const defaultAnalyses: AnalysisName[] = [...analysisNames];
 
 export interface AnalysisSettings {
   analyses: AnalysisName[];
@@ -102,8 +99,6 @@ export interface StudyAnalysisOptions {
    * overfitting runs then use the overridden epochs and at most the overridden examples.
    */
   override?: { epochs?: number; limitTrain?: number; limitTest?: number };
-  /** The study runs the quick recipes (the frontier trains with them too). */
-  quick?: boolean;
   log?: (line: string) => void;
   onRunStart?: (label: string) => RunHooks | undefined;
 }
@@ -190,36 +185,6 @@ function activityAnalysis(data: Dataset, trained: TrainedRun[], s: AnalysisSetti
   }
 }
 
-/**
- * The study's first-seed runs as frontier points where they are one: dense and dropout, and
- * MID-L (fixed k) and static at the study's single keep ratio.
- */
-function studyPoints(results: StudyResults, dataset: string, seed: number): FrontierPoint[] {
-  const keep = results.config.keep;
-  return results.runs.filter((r) => r.dataset === dataset && r.seed === seed).flatMap((r): FrontierPoint[] => {
-    if (r.model === 'midl-conv') return [];
-    const full = r.model === 'dense' || r.model === 'dropout';
-    const atKeep = (r.model === 'midl' && r.midl_mode === undefined) || r.model === 'static';
-    if (!full && !(atKeep && typeof keep === 'number')) return [];
-    return [{
-      dataset, model: r.model, keep: full ? null : (keep as number), seed, test_accuracy: r.test_accuracy,
-      flops_per_example: r.flops_per_example, active_ratio: r.active_ratio, hidden_scale: 1, epochs: r.epochs, train_examples: r.train_examples,
-    }];
-  });
-}
-
-/** The frontier of the dataset, trained with the recipe of the study's first seed (its overrides included); the study's own runs count. */
-function frontierAnalysis(data: Dataset, trained: TrainedRun[], o: StudyAnalysisOptions, results: StudyResults, quick: boolean): void {
-  const seed = trained[0]?.config.seed;
-  if (seed === undefined) return;
-  const analyses = (results.analyses ??= {});
-  const settings = { keeps: o.settings.frontier.keeps, seeds: [seed], quick, override: o.override };
-  const points = runFrontier(data, settings, (label) => o.onRunStart?.(label), studyPoints(results, data.name, seed));
-  const record = (analyses.frontier ??= { points: [], verdicts: [] });
-  record.points.push(...points);
-  record.verdicts.push(...frontierVerdicts(data.name, points));
-}
-
 /** Runs the selected analyses on one dataset's trained models (study/execute.ts calls it per analysis unit). */
 export function studyAnalyses(o: StudyAnalysisOptions): (data: Dataset, trained: TrainedRun[], results: StudyResults) => void {
   const chosen = new Set(o.settings.analyses);
@@ -236,6 +201,5 @@ export function studyAnalyses(o: StudyAnalysisOptions): (data: Dataset, trained:
     timed('robustness', () => robustnessAnalysis(data, trained, o, results));
     timed('latency', () => latencyAnalysis(data, trained, o.settings.latency, analyses));
     timed('activity', () => activityAnalysis(data, trained, o.settings.activity, analyses));
-    timed('frontier', () => frontierAnalysis(data, trained, o, results, o.quick ?? false));
   };
 }

@@ -23,6 +23,12 @@ function mergeAnalyses(into: Analyses, from: Analyses): void {
     r.overfitting.push(...from.robustness.overfitting);
   }
   if (from.latency !== undefined) (into.latency ??= []).push(...from.latency);
+  if (from.activity !== undefined) (into.activity ??= []).push(...from.activity);
+  if (from.frontier !== undefined) {
+    const f = (into.frontier ??= { points: [], verdicts: [] });
+    f.points.push(...from.frontier.points);
+    f.verdicts.push(...from.frontier.verdicts);
+  }
 }
 
 /** Assembles the study from its records (at least one); the machine is the first record's. */

@@ -9,7 +9,7 @@
  */
 import type { DatasetName } from '../../data/types.js';
 import type { AnalysisSettings } from '../analyses/index.js';
-import type { ExtraUnit, StudySpec, StudyUnit } from './units.js';
+import type { ExtraUnit, FrontierUnit, StudySpec, StudyUnit } from './units.js';
 import { studyRecipe } from './units.js';
 
 interface DatasetFacts {
@@ -68,11 +68,8 @@ function analysisFlops(spec: StudySpec, dataset: DatasetName, name: keyof Omit<A
     return seconds * RATE;
   }
   if (name === 'activity') return (s.activity.models.length * spec.seeds.length * test * f.forwardFlops) / f.speed;
-  if (name === 'frontier') {
-    // Per keep: MID-L, its adaptive preset, static and the narrow dense model, first seed, the recipe's epochs.
-    const trainings = s.frontier.keeps.length * 4;
-    return trainings * trainingFlops(f, r.epochs, used(r.limitTrain, f.train), test);
-  }
+  // The frontier's trainings are units of their own; the analysis only assembles their points.
+  if (name === 'frontier') return 0;
   const rob = s.robustness;
   return (rob.models.length * spec.seeds.length * rob.input_noise.length * (rob.input_noise_examples ?? test) * f.forwardFlops) / f.speed;
 }
@@ -89,10 +86,22 @@ function extraFlops(spec: StudySpec, u: ExtraUnit): number {
   return trainingFlops(f, spec.override.epochs ?? s.robustness.overfitting_epochs, subset, test);
 }
 
+/**
+ * A frontier training: the recipe, at the study model's FLOPs (MID-L's and the narrow model's
+ * hidden layers are cheaper, but the convolutions of the image benchmarks, which dominate, are not).
+ */
+function frontierFlops(spec: StudySpec, u: FrontierUnit): number {
+  const f = facts[u.dataset];
+  const r = studyRecipe(spec, u.dataset);
+  const epochs = r.epochs + (u.model === 'static' ? r.staticFinetuneEpochs : 0);
+  return trainingFlops(f, epochs, used(r.limitTrain, f.train), used(r.limitTest, f.test));
+}
+
 /** A unit's estimated cost in seconds on 2 cores (only ratios between units matter). */
 export function unitCost(spec: StudySpec, unit: StudyUnit): number {
   const f = facts[unit.dataset];
   if (unit.kind === 'extra') return RUN_OVERHEAD_S + extraFlops(spec, unit) / RATE;
+  if (unit.kind === 'frontier') return RUN_OVERHEAD_S + frontierFlops(spec, unit) / RATE;
   if (unit.kind === 'analysis') return RUN_OVERHEAD_S + analysisFlops(spec, unit.dataset, unit.analysis) / RATE;
   const r = unit.recipe;
   const epochs = r.epochs + (unit.model === 'static' ? r.staticFinetuneEpochs : 0);

@@ -1,21 +1,26 @@
 /**
  * Running one unit of the study and making its record: a training run (trained, evaluated,
  * latency measured), an analysis of a dataset's trained runs, whose models it loads from
- * their final checkpoints (so it needs nothing from the process that trained them), or an
- * extra training of the robustness analysis.
+ * their final checkpoints (so it needs nothing from the process that trained them), an
+ * extra training of the robustness analysis, or a training of the frontier.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Dataset } from '../../data/types.js';
 import { studyAnalyses, type AnalysisSettings } from '../analyses/index.js';
 import { labelNoiseRecord, overfittingRecord, type TrainingIo, type TrainingPlan } from '../analyses/robustness.js';
+import {
+  frontierPlan, frontierVerdicts, trainFrontierPoint, type FrontierPoint, type FrontierSettings, type FrontierVerdict,
+} from '../frontier.js';
 import { batchFrom, measureLatency } from '../latency.js';
 import { describeMachine, otherCpuMeter } from '../machine.js';
 import type { TrainedRun } from '../run.js';
 import type { LabelNoiseRecord, OverfittingRecord, RunRecord, StudyResults } from '../results.js';
 import { modelFromCheckpoint, runSummary, runTraining, type RunHooks, type RunOutcome } from '../run.js';
 import { RECORD_FORMAT, type UnitRecord } from './records.js';
-import { studyKey, studyRecipe, type AnalysisUnit, type ExtraUnit, type RunUnit, type StudySpec } from './units.js';
+import {
+  studyKey, studyRecipe, type AnalysisUnit, type ExtraUnit, type FrontierUnit, type RunUnit, type StudySpec,
+} from './units.js';
 
 export interface UnitContext {
   spec: StudySpec;
@@ -74,11 +79,15 @@ export function executeRun(c: UnitContext, u: RunUnit, data: Dataset, hooks?: Ru
   return recordOf(c, u.id, started, { run, dataset_config: { epochs: recipe.epochs, limits } });
 }
 
-/** Runs one analysis on the dataset's trained runs, given their records (in study order). */
+/**
+ * Runs one analysis on the dataset's trained runs, given the records of the units it uses
+ * (u.runs, in study order); the frontier only assembles its points from them.
+ */
 export async function executeAnalysis(c: UnitContext, u: AnalysisUnit, data: Dataset, runs: UnitRecord[]): Promise<UnitRecord> {
   const started = new Date().toISOString();
   const settings = c.spec.analyses;
   if (settings === null) throw new Error(`analysis unit ${u.id} in a study without analyses`);
+  if (u.analysis === 'frontier') return recordOf(c, u.id, started, { analyses: { frontier: frontierOf(c.spec, u, runs) } });
   const trained: TrainedRun[] = runs.map((r) => modelFromCheckpoint(path.join(runDir(c.outDir, r.run as RunRecord), 'final.safetensors')));
   const scratch: StudyResults = {
     machine: describeMachine(), config: { ...c.spec, epochs: {}, limits: {} }, started_at: started, finished_at: started,
@@ -87,7 +96,7 @@ export async function executeAnalysis(c: UnitContext, u: AnalysisUnit, data: Dat
   // The robustness unit does the input noise; its extra trainings are units of their own.
   const robustness = { ...settings.robustness, training_datasets: [] };
   const hook = studyAnalyses({
-    settings: { ...settings, analyses: [u.analysis], robustness }, outDir: c.outDir, resume: c.resume, override: c.spec.override, quick: c.spec.quick,
+    settings: { ...settings, analyses: [u.analysis], robustness }, outDir: c.outDir, resume: c.resume, override: c.spec.override,
     log: c.log, onRunStart: c.onAnalysisRunStart,
   });
   await hook(data, trained, scratch);
@@ -120,4 +129,48 @@ export function executeExtra(c: UnitContext, u: ExtraUnit, data: Dataset): UnitR
 
 function extraIo(c: UnitContext, u: ExtraUnit, label: string): TrainingIo {
   return { outDir: path.join(c.outDir, 'analyses', u.id), resume: c.resume, hooks: c.onAnalysisRunStart?.(`${u.dataset} ${label}`) };
+}
+
+/** The frontier's settings in a study: its keeps, the first seed, the study's recipes. */
+function frontierSettings(spec: StudySpec): FrontierSettings {
+  const keeps = (spec.analyses as AnalysisSettings).frontier.keeps;
+  return { keeps, seeds: spec.seeds.slice(0, 1), quick: spec.quick, override: spec.override };
+}
+
+/** What a frontier training is, for progress lines. */
+export function frontierLabel(u: FrontierUnit): string {
+  return `${u.dataset} frontier ${u.model}${u.keep === null ? '' : ` keep ${u.keep}`} seed ${u.seed}`;
+}
+
+/** One training of the frontier; it checkpoints under DIR/analyses/<id>/. */
+export function executeFrontier(c: UnitContext, u: FrontierUnit, data: Dataset): UnitRecord {
+  const started = new Date().toISOString();
+  const io = { outDir: path.join(c.outDir, 'analyses', u.id), resume: c.resume, hooks: c.onAnalysisRunStart?.(frontierLabel(u)) };
+  const point = trainFrontierPoint(data, frontierSettings(c.spec), u, io);
+  return recordOf(c, u.id, started, { frontier_point: point });
+}
+
+/** A study run as the frontier's point of its model (at the study's keep, or full width). */
+function pointOfRun(run: RunRecord, keep: number | null): FrontierPoint {
+  return {
+    dataset: run.dataset, model: run.model as FrontierPoint['model'], keep, seed: run.seed, test_accuracy: run.test_accuracy,
+    flops_per_example: run.flops_per_example, active_ratio: run.active_ratio, hidden_scale: 1, epochs: run.epochs, train_examples: run.train_examples,
+  };
+}
+
+/**
+ * The frontier's points in plan order, from its trainings' records or, where the study's own
+ * run is the point (units.ts), from that run's record; and the verdicts.
+ */
+function frontierOf(spec: StudySpec, u: AnalysisUnit, records: UnitRecord[]): { points: FrontierPoint[]; verdicts: FrontierVerdict[] } {
+  const trained = records.flatMap((r) => (r.frontier_point === undefined ? [] : [r.frontier_point]));
+  const runs = records.flatMap((r) => (r.run === undefined ? [] : [r.run]));
+  const points = frontierPlan(frontierSettings(spec)).map(({ model, keep, seed }) => {
+    const own = trained.find((p) => p.model === model && p.keep === keep && p.seed === seed);
+    if (own !== undefined) return own;
+    const run = runs.find((r) => r.model === model && r.seed === seed);
+    if (run === undefined) throw new Error(`${u.id}: no record of the frontier's ${model} keep ${keep} seed ${seed}`);
+    return pointOfRun(run, keep);
+  });
+  return { points, verdicts: frontierVerdicts(u.dataset, points) };
 }

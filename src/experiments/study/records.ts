@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../atomic-write.js';
 import { MidlInputError } from '../../errors.js';
+import type { FrontierPoint } from '../frontier.js';
 import type { Analyses, DataLimit, MachineInfo, RunRecord } from '../results.js';
 import { studyKey, type StudySpec } from './units.js';
 
@@ -24,8 +25,10 @@ export interface UnitRecord {
   /** A run unit's result, and the epochs and examples its dataset used. */
   run?: RunRecord;
   dataset_config?: { epochs: number; limits: DataLimit };
-  /** An analysis unit's results (one of smi, robustness, latency). */
+  /** An analysis unit's results (one analysis), or an extra training's of the robustness analysis. */
   analyses?: Analyses;
+  /** A frontier training's point. */
+  frontier_point?: FrontierPoint;
   /** Set instead of a result when the unit's dataset could not be loaded. */
   skipped?: string;
 }
@@ -51,7 +54,7 @@ function parseRecord(file: string): UnitRecord {
   }
   const ok = typeof r === 'object' && r !== null && r.format === RECORD_FORMAT && typeof r.id === 'string' &&
     typeof r.study === 'string' && typeof r.spec === 'object' && r.spec !== null &&
-    (r.run !== undefined || r.analyses !== undefined || typeof r.skipped === 'string');
+    (r.run !== undefined || r.analyses !== undefined || r.frontier_point !== undefined || typeof r.skipped === 'string');
   if (!ok) throw new MidlInputError(`${file}: not a study record (expected format '${RECORD_FORMAT}' with a result)`);
   if (path.basename(file) !== `${r.id}.json`) throw new MidlInputError(`${file}: holds the record of unit '${r.id}'`);
   return r;

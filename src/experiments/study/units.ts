@@ -1,12 +1,13 @@
 /**
- * The study as independent units: every training run (dataset x variant x seed) and every
- * analysis of a dataset (SMI, robustness, latency) is a unit with a stable id derived from
- * its configuration, so any process on any machine computes the same list, the same ids
+ * The study as independent units: every training run (dataset x variant x seed), every
+ * analysis of a dataset (SMI, robustness, latency, activity, frontier) and every extra
+ * training an analysis needs is a unit with a stable id derived from its configuration, so any process on any machine computes the same list, the same ids
  * and the same shares.
  */
 import { createHash } from 'node:crypto';
 import type { DatasetName } from '../../data/types.js';
 import type { AnalysisName, AnalysisSettings } from '../analyses/index.js';
+import { frontierPlan, type FrontierModel } from '../frontier.js';
 import { variantApplies, type Variant } from '../models.js';
 import type { RunConfig } from '../run.js';
 import { canonicalJson } from '../canonical-json.js';
@@ -50,7 +51,10 @@ export interface AnalysisUnit {
   id: string;
   dataset: DatasetName;
   analysis: AnalysisName;
-  /** The ids of the dataset's runs whose trained models it analyses. */
+  /**
+   * The ids of the units whose results it uses: the dataset's runs (whose trained models it
+   * analyses) and, for the frontier, its trainings.
+   */
   runs: string[];
 }
 
@@ -69,7 +73,21 @@ export interface ExtraUnit {
   labelNoise?: number;
 }
 
-export type StudyUnit = RunUnit | AnalysisUnit | ExtraUnit;
+/**
+ * One training of the frontier analysis (frontier.ts): `model` at `keep` (null: full width)
+ * for the study's first seed, with the dataset's recipe. The points the study's own runs
+ * already are (dense, dropout, and MID-L and static at the study's keep) are no unit.
+ */
+export interface FrontierUnit {
+  kind: 'frontier';
+  id: string;
+  dataset: DatasetName;
+  model: FrontierModel;
+  keep: number | null;
+  seed: number;
+}
+
+export type StudyUnit = RunUnit | AnalysisUnit | ExtraUnit | FrontierUnit;
 
 /** A short hex digest of a value's canonical JSON. */
 export function digest(value: unknown, length = 10): string {
@@ -92,10 +110,11 @@ export function studyRecipe(spec: StudySpec, dataset: DatasetName): Recipe {
 
 /**
  * Every unit of the study in study order: per dataset, its runs (variant-major, then seed),
- * its analyses, then the robustness analysis's extra trainings. An id reads
- * "<dataset>-<model>-s<seed>-<digest>" for a run, "<dataset>-<analysis>-<digest>" for an
- * analysis, "<dataset>-<model>-s<seed>-labelnoise<p>-<digest>" or "...-overfitting-<digest>"
- * for an extra training; the digest covers everything the unit's result depends on.
+ * the frontier's trainings, its analyses, then the robustness analysis's extra trainings.
+ * An id reads "<dataset>-<model>-s<seed>-<digest>" for a run, "<dataset>-<analysis>-<digest>"
+ * for an analysis, "<dataset>-<model>-s<seed>-labelnoise<p>-<digest>" or
+ * "...-overfitting-<digest>" for an extra training, "<dataset>-frontier-<model>-keep<k>-s<seed>-<digest>"
+ * for a frontier training; the digest covers everything the unit's result depends on.
  */
 export function studyUnits(spec: StudySpec): StudyUnit[] {
   const units: StudyUnit[] = [];
@@ -109,9 +128,11 @@ export function studyUnits(spec: StudySpec): StudyUnit[] {
       }
     }
     units.push(...runs);
+    const frontier = frontierUnits(spec, dataset);
+    units.push(...frontier);
     const settings = spec.analyses;
     for (const analysis of settings?.analyses ?? []) {
-      const runIds = runs.map((r) => r.id);
+      const runIds = [...runs, ...(analysis === 'frontier' ? frontier : [])].map((r) => r.id);
       const config = { dataset, analysis, settings: settings?.[analysis], override: spec.override, runs: runIds };
       units.push({ kind: 'analysis', id: `${dataset}-${analysis}-${digest(config)}`, dataset, analysis, runs: runIds });
     }
@@ -142,4 +163,31 @@ function extraUnits(spec: StudySpec, dataset: DatasetName): ExtraUnit[] {
     }
   }
   return units;
+}
+
+/**
+ * Whether the study's own run of the first seed is the frontier's point: dense and dropout at
+ * full width; MID-L with fixed k (no other selection options) and static at the study's one keep.
+ */
+function studyRunIsPoint(spec: StudySpec, model: FrontierModel, keep: number | null): boolean {
+  if (!(spec.models as string[]).includes(model)) return false;
+  if (model === 'dense' || model === 'dropout') return true;
+  const atKeep = typeof spec.keep === 'number' && spec.keep === keep;
+  if (model === 'static') return atKeep;
+  const fixedK = spec.midl === undefined || Object.entries(spec.midl).every(([k, v]) => v === undefined || (k === 'mode' && v === 'fixed'));
+  return model === 'midl' && atKeep && fixedK;
+}
+
+/** The frontier's trainings of a dataset (first seed, plan order) that no study run stands for. */
+function frontierUnits(spec: StudySpec, dataset: DatasetName): FrontierUnit[] {
+  const s = spec.analyses;
+  if (s === null || !s.analyses.includes('frontier') || spec.seeds.length === 0) return [];
+  const recipe = studyRecipe(spec, dataset);
+  return frontierPlan({ keeps: s.frontier.keeps, seeds: spec.seeds.slice(0, 1), quick: spec.quick })
+    .filter((p) => !studyRunIsPoint(spec, p.model, p.keep))
+    .map(({ model, keep, seed }) => {
+      const at = keep === null ? 'full' : `keep${keep}`;
+      const id = `${dataset}-frontier-${model}-${at}-s${seed}-${digest({ dataset, model, keep, seed, recipe })}`;
+      return { kind: 'frontier', id, dataset, model, keep, seed };
+    });
 }

@@ -32,8 +32,9 @@ describe('hidden layers', () => {
     const sparse = mnistModel('dense');
     toStaticSparse(sparse, 0.45);
     assert.deepEqual(hiddenLayers(sparse).map((l) => l.path), ['1', '2']);
+    // The CNN: four convolution units (convolution, batch norm) and two pools before Flatten.
     const cnn = buildModel('cifar10', [3, 32, 32], 10, { variant: 'midl', keep: 0.45, dropout: 0.2, rng: new Rng(1) });
-    assert.deepEqual(hiddenLayers(cnn).map((l) => [l.name, l.path, l.width]), [['hidden1', '7', 512]]);
+    assert.deepEqual(hiddenLayers(cnn).map((l) => [l.name, l.path, l.width]), [['hidden1', '11', 512]]);
     assert.deepEqual(pickLayers(mnistModel('dropout'), ['3']).map((l) => l.name), ['hidden2']);
     assert.throws(() => pickLayers(mnistModel('dense'), ['hidden9']), /no hidden layer 'hidden9'/);
   });

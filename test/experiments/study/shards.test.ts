@@ -30,6 +30,25 @@ describe('study units', () => {
     assert.match(units[0].id, /^mnist-dense-s1-[0-9a-f]{10}$/);
   });
 
+  it('make each frontier training a unit, except the points the study\'s own runs are', () => {
+    const spec = fullStudy();
+    const units = studyUnits(spec);
+    const frontier = units.filter((u) => u.kind === 'frontier' && u.dataset === 'mnist');
+    // 5 keeps x (midl, adaptive, static, narrow), less MID-L and static at the study's keep 0.45;
+    // dense and dropout at full width are the study's own runs.
+    assert.equal(frontier.length, 5 * 4 - 2);
+    assert.ok(frontier.every((u) => u.kind === 'frontier' && u.seed === 1 && u.keep !== null && !(u.keep === 0.45 && (u.model === 'midl' || u.model === 'static'))));
+    assert.match(frontier[0].id, /^mnist-frontier-midl-keep0\.15-s1-[0-9a-f]{10}$/);
+    const analysis = units.find((u) => u.kind === 'analysis' && u.dataset === 'mnist' && u.analysis === 'frontier');
+    assert.ok(analysis?.kind === 'analysis');
+    for (const u of frontier) assert.ok(analysis.runs.includes(u.id), u.id);
+    // A study of MID-L's adaptive selection trains its own fixed-k MID-L point; one without dropout trains dropout.
+    const adaptive = studyUnits({ ...spec, datasets: ['mnist'], models: ['dense', 'midl'], midl: { mode: 'adaptive' } });
+    const models = adaptive.filter((u) => u.kind === 'frontier').map((u) => `${u.kind === 'frontier' ? u.model : ''} ${u.kind === 'frontier' ? u.keep : ''}`);
+    assert.ok(models.includes('midl 0.45') && models.includes('static 0.45') && models.includes('dropout null') && !models.includes('dense null'));
+    assert.deepEqual(studyUnits({ ...spec, analyses: analysisSettings(false, ['smi']) }).filter((u) => u.kind === 'frontier'), []);
+  });
+
   it('estimate a CNN run at many MLP runs', () => {
     const spec = fullStudy();
     const cost = (id: string): number => unitCost(spec, studyUnits(spec).find((u) => u.id.startsWith(id)) as never);
