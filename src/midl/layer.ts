@@ -11,8 +11,8 @@ import { Tensor, noGrad } from '../tensor/tensor.js';
 import { ActivityStats } from './activity.js';
 import { BudgetThreshold, adaptiveCap, type SelectionMode } from './adaptive.js';
 import { activationCode, gateValues, interpolate, repeatEach, repeatValues, selectionMask, selectTopK, topKMask, type SteMode } from './gating.js';
-import { midlKernels, midlNeuronKernels, type BlockPlan } from './kernels.js';
-import { MidlStrategy, type MidlNeuronKernels, type MidlParams, type MidlPlan, type MidlStrategyCode } from './neuron-kernels.js';
+import { MidlStrategy, type MidlParams, type MidlStrategyCode } from './neuron-kernels.js';
+import { InferencePlans } from './plans.js';
 import { defaultRank, keptCount } from './shape.js';
 
 /** How eval mode computes the full path: sparse kernel (auto/gather/neuron) or dense-then-mask. */
@@ -175,10 +175,11 @@ export class MIDL extends Module {
    * values off the heap), a twentieth of a batch-1 layer.
    */
   private countsBuffer = new Int32Array(0);
-  /** The parameters bound for eval forwards, and the kernels and arrays they were bound from. */
-  private plan: { plan: MidlPlan; kernels: MidlNeuronKernels; params: MidlParams } | null = null;
-  /** The same for the block-selection kernels (blockSize > 1). */
-  private blockPlan: { plan: BlockPlan; kernels: unknown; params: MidlParams } | null = null;
+  /** The parameters bound by the kernels for eval forwards. */
+  private readonly plans = new InferencePlans(this, (p) =>
+    p.weight === this.weight.data && p.bias === this.bias.data && p.projWeight === this.proj.weight.data &&
+    p.gateWeight === this.gate.weight.data && p.gateBias === this.gate.bias?.data &&
+    p.lightWeight === this.light.weight.data && p.lightBias === this.light.bias?.data);
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, o: MidlOptions = {}) {
     super();
@@ -298,8 +299,9 @@ export class MIDL extends Module {
     if (this.countsBuffer.length !== B) this.countsBuffer = new Int32Array(B);
     const counts = this.countsBuffer;
     const sel = this.selectionCounts !== null ? new Int32Array(B * k) : null;
-    midlNeuronKernels().inference(
-      this.inferencePlan(), x.data, B, k, tau, activationCode(this.activation), strategyCodes[this.inference],
+    const { kernels, plan } = this.plans.neuronPlan();
+    kernels.inference(
+      plan, x.data, B, k, tau, activationCode(this.activation), strategyCodes[this.inference],
       y, counts, sel,
     );
     this.activity.record(counts);
@@ -317,14 +319,8 @@ export class MIDL extends Module {
     if (this.countsBuffer.length !== B) this.countsBuffer = new Int32Array(B);
     const counts = this.countsBuffer;
     const sel = this.selectionCounts !== null ? new Int32Array(B * k) : null;
-    const kernels = midlKernels();
-    let c = this.blockPlan;
-    const params = this.kernelParams();
-    if (c === null || c.kernels !== kernels || (Object.keys(params) as (keyof MidlParams)[]).some((key) => c?.params[key] !== params[key])) {
-      c = { plan: kernels.blockPlan(this.inFeatures, this.outFeatures, this.rank, b, params), kernels, params };
-      this.blockPlan = c;
-    }
-    kernels.blockInference(c.plan, x.data, B, k, tau, activationCode(this.activation), y, counts, sel);
+    const { kernels, plan } = this.plans.blockPlan();
+    kernels.blockInference(plan, x.data, B, k, tau, activationCode(this.activation), y, counts, sel);
     const neurons = counts.map((blocks) => blocks * b);
     this.activity.record(neurons);
     this.lastActiveCounts = neurons;
@@ -342,28 +338,6 @@ export class MIDL extends Module {
       lightWeight: this.light.weight.data, lightBias: (this.light.bias as Tensor).data,
       weight: this.weight.data, bias: this.bias.data,
     };
-  }
-
-  /**
-   * The kernels' plan of this layer's parameters, made again when the kernels or any
-   * parameter's array changed (the optimizer moves parameters into one flat array). The
-   * check allocates nothing: it runs on every eval forward.
-   */
-  private inferencePlan(): MidlPlan {
-    const kernels = midlNeuronKernels();
-    const c = this.plan;
-    if (
-      c !== null && c.kernels === kernels && c.params.weight === this.weight.data && c.params.bias === this.bias.data &&
-      c.params.projWeight === this.proj.weight.data && c.params.gateWeight === this.gate.weight.data &&
-      c.params.gateBias === this.gate.bias?.data && c.params.lightWeight === this.light.weight.data &&
-      c.params.lightBias === this.light.bias?.data
-    ) {
-      return c.plan;
-    }
-    const params = this.kernelParams();
-    const plan = kernels.plan(this.inFeatures, this.outFeatures, this.rank, params);
-    this.plan = { plan, kernels, params };
-    return plan;
   }
 
   /** The reference eval forward: every path dense, then masked (as in training). */
