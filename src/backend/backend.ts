@@ -1,6 +1,7 @@
 /**
- * The kernel interface: every numeric loop that matters for speed goes through
- * one of these methods, so the engine above never cares which implementation runs.
+ * The generic kernel interface: every numeric loop of the tensor engine that matters for
+ * speed goes through one of these methods, so the engine above never cares which
+ * implementation runs. MID-L's own kernel families live beside the layer (src/midl/kernels.ts).
  *
  * Conventions, shared by every implementation:
  * - Matrices are dense, row-major `Float32Array`s; views (subarrays) are allowed.

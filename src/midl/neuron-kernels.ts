@@ -31,7 +31,7 @@ export interface MidlNeuronKernels {
   readonly name: 'native' | 'reference';
 
   /**
-   * MID-L sparse inference, the blend of MIDL.md section 1 steps 6-8, computing the full path
+   * MID-L sparse inference, the blend of docs/method.md section 1 steps 6-8, computing the full path
    * only for selected neurons. Inputs: x (B x d), weight (n x d), bias (n), gate values
    * alpha (B x n); y (B x n) holds the light path on entry and the layer output on exit.
    * sel (B x k) lists, per example, the selected neuron indices in ascending order, of which
@@ -56,7 +56,7 @@ export interface MidlNeuronKernels {
   plan(d: number, n: number, r: number, params: MidlParams): MidlPlan;
 
   /**
-   * MID-L inference, MIDL.md section 1 steps 1-8 for a batch, in one call, with the
+   * MID-L inference, docs/method.md section 1 steps 1-8 for a batch, in one call, with the
    * parameters of `plan` (from this implementation's plan). Per example i of x (B x d):
    * z = projWeight x_i; logits = gateWeight z + gateBias; light = lightWeight z + lightBias;
    * the k neurons with the largest logits are selected (the gates are sigmoid(logits), a
@@ -110,7 +110,7 @@ export const Ste = { identity: 0, product: 1 } as const;
 export type SteCode = (typeof Ste)[keyof typeof Ste];
 
 /**
- * How sparseForward walks the work (MIDL.md section 3):
+ * How sparseForward walks the work (docs/method.md section 3):
  * gather: per example, k dot products with the gathered rows of W (small batches);
  * neuron: per neuron j, load W[j] once and dot it with every example that selected j (large batches).
  */
