@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ActCode, AdamOptions, Backend, Conv2dShape, ConvGrads, MidlParams, MidlPlan, MidlStrategyCode, SteCode } from './backend.js';
+import type { ActCode, AdamOptions, Backend, Conv2dShape, ConvGrads } from './backend.js';
 import { Act } from './backend.js';
 
 /** The addon's exports: Backend's methods with options objects spread into positional arguments. */
@@ -57,41 +57,12 @@ interface NativeAddon {
     weight: Float32Array, dx: Float32Array | null, dweight: Float32Array, dbias: Float32Array,
   ): void;
   sparseRowsGradWeight(offsets: Int32Array, indices: Int32Array, values: Float32Array, dOut: Float32Array, d: number, n: number, dWeight: Float32Array): void;
-  midlSparseForward(
-    x: Float32Array, B: number, d: number, weight: Float32Array, bias: Float32Array, n: number,
-    alpha: Float32Array, sel: Int32Array, counts: Int32Array, k: number,
-    act: number, strategy: number, y: Float32Array,
-  ): void;
-  midlPlan(
-    d: number, n: number, r: number, projWeight: Float32Array, gateWeight: Float32Array, gateBias: Float32Array,
-    lightWeight: Float32Array, lightBias: Float32Array, weight: Float32Array, bias: Float32Array,
-  ): object;
-  midlInference(
-    plan: object, x: Float32Array, B: number, k: number, tau: number, act: number, strategy: number,
-    y: Float32Array, counts: Int32Array, sel: Int32Array | null,
-  ): void;
-  sigmoid(x: Float32Array, out: Float32Array): void;
-  sigmoidBackward(dy: Float32Array, y: Float32Array, dx: Float32Array): void;
-  midlSelectMask(alpha: Float32Array, B: number, n: number, k: number, tau: number, mask: Float32Array): void;
-  midlInterpolate(
-    alpha: Float32Array, mask: Float32Array, full: Float32Array, light: Float32Array, act: number, y: Float32Array,
-  ): void;
-  midlInterpolateBackward(
-    dy: Float32Array, y: Float32Array, alpha: Float32Array, mask: Float32Array, full: Float32Array,
-    light: Float32Array, act: number, ste: number,
-    dFull: Float32Array | null, dLight: Float32Array | null, dAlpha: Float32Array | null,
-  ): void;
 }
 
 type ShapeArgs = [number, number, number, number, number, number, number, number];
 
 function shapeArgs(s: Conv2dShape): ShapeArgs {
   return [s.batch, s.channels, s.height, s.width, s.kernelH, s.kernelW, s.stride, s.pad];
-}
-
-/** A layer's parameters bound in the addon (an opaque handle that keeps the arrays alive). */
-class NativeMidlPlan implements MidlPlan {
-  constructor(readonly d: number, readonly n: number, readonly r: number, readonly handle: object) {}
 }
 
 class NativeBackend implements Backend {
@@ -222,53 +193,6 @@ class NativeBackend implements Backend {
   sparseRowsGradWeight(offsets: Int32Array, indices: Int32Array, values: Float32Array, dOut: Float32Array, d: number, n: number, dWeight: Float32Array): void {
     this.addon.sparseRowsGradWeight(offsets, indices, values, dOut, d, n, dWeight);
   }
-
-  midlSparseForward(
-    x: Float32Array, B: number, d: number, weight: Float32Array, bias: Float32Array, n: number,
-    alpha: Float32Array, sel: Int32Array, counts: Int32Array, k: number,
-    act: ActCode, strategy: MidlStrategyCode, y: Float32Array,
-  ): void {
-    this.addon.midlSparseForward(x, B, d, weight, bias, n, alpha, sel, counts, k, act, strategy, y);
-  }
-
-  midlPlan(d: number, n: number, r: number, p: MidlParams): MidlPlan {
-    const handle = this.addon.midlPlan(d, n, r, p.projWeight, p.gateWeight, p.gateBias, p.lightWeight, p.lightBias, p.weight, p.bias);
-    return new NativeMidlPlan(d, n, r, handle);
-  }
-
-  midlInference(
-    plan: MidlPlan, x: Float32Array, B: number, k: number, tau: number, act: ActCode, strategy: MidlStrategyCode,
-    y: Float32Array, counts: Int32Array, sel: Int32Array | null,
-  ): void {
-    if (!(plan instanceof NativeMidlPlan)) throw new TypeError('midlInference: the plan was not made by the native backend');
-    this.addon.midlInference(plan.handle, x, B, k, tau, act, strategy, y, counts, sel);
-  }
-
-  sigmoid(x: Float32Array, out: Float32Array): void {
-    this.addon.sigmoid(x, out);
-  }
-
-  sigmoidBackward(dy: Float32Array, y: Float32Array, dx: Float32Array): void {
-    this.addon.sigmoidBackward(dy, y, dx);
-  }
-
-  midlSelectMask(alpha: Float32Array, B: number, n: number, k: number, tau: number, mask: Float32Array): void {
-    this.addon.midlSelectMask(alpha, B, n, k, tau, mask);
-  }
-
-  midlInterpolate(
-    alpha: Float32Array, mask: Float32Array, full: Float32Array, light: Float32Array, act: ActCode, y: Float32Array,
-  ): void {
-    this.addon.midlInterpolate(alpha, mask, full, light, act, y);
-  }
-
-  midlInterpolateBackward(
-    dy: Float32Array, y: Float32Array, alpha: Float32Array, mask: Float32Array, full: Float32Array,
-    light: Float32Array, act: ActCode, ste: SteCode,
-    dFull: Float32Array | null, dLight: Float32Array | null, dAlpha: Float32Array | null,
-  ): void {
-    this.addon.midlInterpolateBackward(dy, y, alpha, mask, full, light, act, ste, dFull, dLight, dAlpha);
-  }
 }
 
 /** build/Release/midl_native.node under the package root (this file runs from dist/src/backend/). */
@@ -301,7 +225,7 @@ export function loadNativeBackend(): Backend {
 
 /**
  * The addon's exports, for the layers above that bind their own kernel families to it
- * (src/midl/kernels.ts): they declare the functions they use as T.
+ * (src/midl/kernels.ts, neuron-native.ts): they declare the functions they use as T.
  */
 export function nativeAddon<T>(): T {
   return loadAddon() as unknown as T;

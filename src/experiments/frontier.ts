@@ -11,31 +11,15 @@ import { Rng } from '../tensor/rng.js';
 import { buildModel, type ModelConfig, type Variant } from './models.js';
 import { recipeFor } from './recipes.js';
 import { mean, sampleStd } from './report/stats.js';
+import { frontierModels, type FrontierModel, type FrontierPoint, type FrontierVerdict } from './results.js';
 import { runTraining, type RunConfig, type RunHooks } from './run.js';
 
-/** The frontier's models: `adaptive` is MID-L's adaptive preset, `narrow` the FLOPs-matched dense model. */
-export const frontierModels = ['midl', 'adaptive', 'static', 'narrow', 'dense', 'dropout'] as const;
-export type FrontierModel = (typeof frontierModels)[number];
+export { frontierModels, type FrontierModel, type FrontierPoint, type FrontierVerdict };
 
 /** The models compared at each keep (dense and dropout run once, at full width). */
 const perKeep: FrontierModel[] = ['midl', 'adaptive', 'static', 'narrow'];
 
 export const defaultFrontierKeeps = [0.15, 0.25, 0.35, 0.45, 0.65];
-
-export interface FrontierPoint {
-  dataset: string;
-  model: FrontierModel;
-  /** The keep ratio (the adaptive preset's budget); null for dense and dropout at full width. */
-  keep: number | null;
-  seed: number;
-  test_accuracy: number;
-  flops_per_example: number;
-  active_ratio: number;
-  /** Hidden widths relative to the study's model (below 1 for `narrow`). */
-  hidden_scale: number;
-  epochs: number;
-  train_examples: number;
-}
 
 export interface FrontierSettings {
   keeps: number[];
@@ -131,18 +115,6 @@ export interface FrontierSummary {
   accuracy_std: number | null;
   flops_per_example: number;
   active_ratio: number;
-}
-
-export interface FrontierVerdict {
-  dataset: string;
-  keep: number;
-  best: FrontierModel;
-  runner_up: FrontierModel;
-  /** best's mean accuracy minus the runner-up's, in points. */
-  margin_points: number;
-  /** The larger of the two spreads over seeds, in points (null for one seed). */
-  spread_points: number | null;
-  text: string;
 }
 
 /** The points grouped by (model, keep): mean accuracy, its spread, mean FLOPs. */

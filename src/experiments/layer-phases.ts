@@ -1,6 +1,6 @@
 /**
  * `midl bench layer --phases`: where a MID-L layer's eval time goes. Each part of
- * docs/method.md section 1 is timed alone through the backend's own kernels, side by side with
+ * docs/method.md section 1 is timed alone through the backend's and the layer's own kernels, side by side with
  * the dense layer and the whole MID-L forward: the projection z = V x, the gate and
  * light heads, the top-k selection, the gates' sigmoid, and the full path W_j . x + b_j
  * over the batch's real selection (the sparse kernel, blend and activation included).
@@ -11,11 +11,12 @@
  * removes. At batches of 1-8 the fused call overlaps some parts on two threads and uses
  * dot kernels instead of matrix products, so there the parts need not add up to it.
  */
-import { Act, MidlStrategy } from '../backend/backend.js';
-import { backend } from '../backend/index.js';
+import { Act, backend } from '../backend/index.js';
 import type { Linear } from '../nn/linear.js';
 import { activationCode } from '../midl/gating.js';
+import { midlNeuronKernels } from '../midl/kernels.js';
 import type { MIDL } from '../midl/layer.js';
+import { MidlStrategy } from '../midl/neuron-kernels.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { sideBySideMicros } from './timing.js';
 
@@ -23,7 +24,7 @@ import { sideBySideMicros } from './timing.js';
 export interface LayerPhases {
   batch: number;
   dense_us: number;
-  /** The whole MID-L eval forward (one fused backend call). */
+  /** The whole MID-L eval forward (one fused kernel call). */
   midl_us: number;
   projection_us: number;
   gate_head_us: number;
@@ -52,7 +53,7 @@ export function timePhases(midl: MIDL, dense: Linear, inputs: (batch: number) =>
 }
 
 function phasesAt(midl: MIDL, dense: Linear, input: Tensor): LayerPhases {
-  const be = backend();
+  const be = backend(), kernels = midlNeuronKernels();
   const B = input.shape[0], d = midl.inFeatures, n = midl.outFeatures, r = midl.rank, k = midl.currentK();
   const x = input.data;
   const z = new Float32Array(B * r), gates = new Float32Array(B * n), light = new Float32Array(B * n);
@@ -68,9 +69,9 @@ function phasesAt(midl: MIDL, dense: Linear, input: Tensor): LayerPhases {
   head(p.gateWeight, p.gateBias, gates)();
   head(p.lightWeight, p.lightBias, light)();
   const alpha = new Float32Array(B * n);
-  be.sigmoid(gates, alpha);
-  const plan = be.midlPlan(d, n, r, p);
-  be.midlInference(plan, x, B, k, midl.threshold, act, strategy, new Float32Array(B * n), counts, sel);
+  kernels.sigmoid(gates, alpha);
+  const plan = kernels.plan(d, n, r, p);
+  kernels.inference(plan, x, B, k, midl.threshold, act, strategy, new Float32Array(B * n), counts, sel);
   // y holds the light path once; repeated blends into it cost the same as into a fresh copy.
   const y = Float32Array.from(light), sigmoidOut = new Float32Array(B * n);
   const [denseUs, midlUs, projectionUs, gateHeadUs, lightHeadUs, topkUs, sigmoidUs, fullPathUs] = sideBySideMicros([
@@ -80,8 +81,8 @@ function phasesAt(midl: MIDL, dense: Linear, input: Tensor): LayerPhases {
     head(p.gateWeight, p.gateBias, gates),
     head(p.lightWeight, p.lightBias, light),
     () => be.topkRows(gates, B, n, k, scratch),
-    () => be.sigmoid(gates, sigmoidOut),
-    () => be.midlSparseForward(x, B, d, p.weight, p.bias, n, alpha, sel, counts, k, act, strategy, y),
+    () => kernels.sigmoid(gates, sigmoidOut),
+    () => kernels.sparseForward(x, B, d, p.weight, p.bias, n, alpha, sel, counts, k, act, strategy, y),
   ]);
   const fixed = projectionUs + gateHeadUs + lightHeadUs + topkUs + sigmoidUs;
   return {

@@ -2,11 +2,13 @@
  * The MID-L-specific ops: the gates alpha = sigmoid(logits), Top-k selection of the gates
  * (no gradient: it is a hard choice), and the interpolation y = act(a * full + (1 - a) * light)
  * with a = alpha * m, whose gradient to alpha is the straight-through estimator. Their loops
- * run in the backend (one fused pass each), as they touch every one of the B x n values.
+ * run in MID-L's per-neuron kernels (one fused pass each), as they touch every one of the B x n values.
  */
-import { Act, Ste, backend } from '../backend/index.js';
+import { Act, backend } from '../backend/index.js';
 import { Tensor, accumulateGrad, result } from '../tensor/tensor.js';
 import { allocate } from '../tensor/pool.js';
+import { midlNeuronKernels } from './kernels.js';
+import { Ste } from './neuron-kernels.js';
 
 /** The selected neurons of each example: sel (B x k, ascending) of which counts[i] are valid. */
 export interface Selection {
@@ -48,17 +50,17 @@ export function selectionMask(s: Selection, B: number, n: number): Float32Array 
 /** selectionMask(selectTopK(alpha, B, n, k, tau), B, n) in one backend pass. */
 export function topKMask(alpha: Float32Array, B: number, n: number, k: number, tau: number): Float32Array {
   const mask = new Float32Array(B * n);
-  backend().midlSelectMask(alpha, B, n, k, tau, mask);
+  midlNeuronKernels().selectMask(alpha, B, n, k, tau, mask);
   return mask;
 }
 
 /** The gates alpha = sigmoid(logits), with the exact derivative alpha * (1 - alpha). */
 export function gateValues(logits: Tensor): Tensor {
   const out = allocate(logits.size);
-  backend().sigmoid(logits.data, out);
+  midlNeuronKernels().sigmoid(logits.data, out);
   return result(out, logits.shape, [logits], (g) => {
     const dLogits = allocate(g.length);
-    backend().sigmoidBackward(g, out, dLogits);
+    midlNeuronKernels().sigmoidBackward(g, out, dLogits);
     accumulateGrad(logits, dLogits, true);
   });
 }
@@ -77,16 +79,16 @@ export type SteMode = 'identity' | 'product';
 export function interpolate(
   alpha: Tensor, mask: Float32Array, full: Tensor, light: Tensor, act: 'none' | 'relu', ste: SteMode,
 ): Tensor {
-  const be = backend();
+  const kernels = midlNeuronKernels();
   const code = activationCode(act);
   const y = allocate(alpha.size);
-  be.midlInterpolate(alpha.data, mask, full.data, light.data, code, y);
+  kernels.interpolate(alpha.data, mask, full.data, light.data, code, y);
   return result(y, alpha.shape, [alpha, full, light], (g) => {
     const fresh = (t: Tensor): Float32Array | null => (t.requiresGrad ? allocate(g.length) : null);
     const dFull = fresh(full);
     const dLight = fresh(light);
     const dAlpha = fresh(alpha);
-    be.midlInterpolateBackward(
+    kernels.interpolateBackward(
       g, y, alpha.data, mask, full.data, light.data, code, ste === 'product' ? Ste.product : Ste.identity, dFull, dLight, dAlpha,
     );
     if (dFull) accumulateGrad(full, dFull, true);

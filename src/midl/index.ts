@@ -7,3 +7,4 @@ export * from './activity.js';
 export * from './shape.js';
 export * from './static-sparse.js';
 export * from './cost.js';
+export * from './neuron-kernels.js';

@@ -1,14 +1,18 @@
 /**
  * MID-L's own kernel families, kept beside the layers rather than in the generic Backend:
- * the block-selection inference of MIDL and the inference of MIDLConv2d (docs/method.md).
+ * the block-selection inference of MIDL and the inference of MIDLConv2d (docs/method.md),
+ * and the chooser of the per-neuron family (src/midl/neuron-kernels.ts).
  * Each has a native implementation (native/midl_block.cc, native/midl_conv.cc) and a
  * plain-TypeScript reference one, parity-tested in test/midl/block.test.ts and
  * conv.test.ts; the one used follows the process-wide backend (MIDL_BACKEND), so a
  * reference run stays reference throughout.
  */
-import { backend, nativeAddon, type ActCode, type MidlParams } from '../backend/index.js';
+import { backend, nativeAddon, type ActCode } from '../backend/index.js';
+import type { MidlNeuronKernels, MidlParams } from './neuron-kernels.js';
+import { NativeNeuronKernels, type NeuronAddon } from './neuron-native.js';
+import { ReferenceNeuronKernels } from './neuron-reference.js';
 
-/** A block-selection layer's parameters, bound once (as Backend.midlPlan binds MIDL's). */
+/** A block-selection layer's parameters, bound once (as MidlNeuronKernels.plan binds MIDL's). */
 export interface BlockPlan {
   readonly d: number;
   readonly n: number;
@@ -250,4 +254,19 @@ export function midlKernels(): MidlBlockKernels {
 /** The reference implementation, for parity tests. */
 export function referenceMidlKernels(): MidlBlockKernels {
   return referenceKernels;
+}
+
+let nativeNeuron: MidlNeuronKernels | null = null;
+const referenceNeuron = new ReferenceNeuronKernels();
+
+/** The per-neuron kernels matching the process-wide backend (native when it is native). */
+export function midlNeuronKernels(): MidlNeuronKernels {
+  if (backend().name === 'reference') return referenceNeuron;
+  nativeNeuron ??= new NativeNeuronKernels(nativeAddon<NeuronAddon>());
+  return nativeNeuron;
+}
+
+/** The reference per-neuron kernels, for parity tests. */
+export function referenceNeuronKernels(): MidlNeuronKernels {
+  return referenceNeuron;
 }

@@ -1,5 +1,4 @@
 /** The MID-L layer (docs/method.md section 1) in its dense form. */
-import { backend, MidlStrategy, type Backend, type MidlParams, type MidlPlan, type MidlStrategyCode } from '../backend/index.js';
 import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
 import { sigmoid } from '../tensor/ops/activations.js';
@@ -12,7 +11,8 @@ import { Tensor, noGrad } from '../tensor/tensor.js';
 import { ActivityStats } from './activity.js';
 import { BudgetThreshold, adaptiveCap, type SelectionMode } from './adaptive.js';
 import { activationCode, gateValues, interpolate, repeatEach, repeatValues, selectionMask, selectTopK, topKMask, type SteMode } from './gating.js';
-import { midlKernels, type BlockPlan } from './kernels.js';
+import { MidlStrategy, type MidlParams, type MidlStrategyCode } from './neuron-kernels.js';
+import { InferencePlans } from './plans.js';
 import { defaultRank, keptCount } from './shape.js';
 
 /** How eval mode computes the full path: sparse kernel (auto/gather/neuron) or dense-then-mask. */
@@ -175,10 +175,11 @@ export class MIDL extends Module {
    * values off the heap), a twentieth of a batch-1 layer.
    */
   private countsBuffer = new Int32Array(0);
-  /** The parameters bound for eval forwards, and the backend and arrays they were bound from. */
-  private plan: { plan: MidlPlan; backend: Backend; params: MidlParams } | null = null;
-  /** The same for the block-selection kernels (blockSize > 1). */
-  private blockPlan: { plan: BlockPlan; kernels: unknown; params: MidlParams } | null = null;
+  /** The parameters bound by the kernels for eval forwards. */
+  private readonly plans = new InferencePlans(this, (p) =>
+    p.weight === this.weight.data && p.bias === this.bias.data && p.projWeight === this.proj.weight.data &&
+    p.gateWeight === this.gate.weight.data && p.gateBias === this.gate.bias?.data &&
+    p.lightWeight === this.light.weight.data && p.lightBias === this.light.bias?.data);
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, o: MidlOptions = {}) {
     super();
@@ -285,7 +286,7 @@ export class MIDL extends Module {
   }
 
   /**
-   * The eval forward: one backend call computes the gates, the selection, the light path
+   * The eval forward: one kernel call computes the gates, the selection, the light path
    * and the full path only where selected; 'masked' runs the dense-then-mask reference.
    */
   private forwardEval(x: Tensor): Tensor {
@@ -298,8 +299,9 @@ export class MIDL extends Module {
     if (this.countsBuffer.length !== B) this.countsBuffer = new Int32Array(B);
     const counts = this.countsBuffer;
     const sel = this.selectionCounts !== null ? new Int32Array(B * k) : null;
-    backend().midlInference(
-      this.inferencePlan(), x.data, B, k, tau, activationCode(this.activation), strategyCodes[this.inference],
+    const { kernels, plan } = this.plans.neuronPlan();
+    kernels.inference(
+      plan, x.data, B, k, tau, activationCode(this.activation), strategyCodes[this.inference],
       y, counts, sel,
     );
     this.activity.record(counts);
@@ -317,14 +319,8 @@ export class MIDL extends Module {
     if (this.countsBuffer.length !== B) this.countsBuffer = new Int32Array(B);
     const counts = this.countsBuffer;
     const sel = this.selectionCounts !== null ? new Int32Array(B * k) : null;
-    const kernels = midlKernels();
-    let c = this.blockPlan;
-    const params = this.kernelParams();
-    if (c === null || c.kernels !== kernels || (Object.keys(params) as (keyof MidlParams)[]).some((key) => c?.params[key] !== params[key])) {
-      c = { plan: kernels.blockPlan(this.inFeatures, this.outFeatures, this.rank, b, params), kernels, params };
-      this.blockPlan = c;
-    }
-    kernels.blockInference(c.plan, x.data, B, k, tau, activationCode(this.activation), y, counts, sel);
+    const { kernels, plan } = this.plans.blockPlan();
+    kernels.blockInference(plan, x.data, B, k, tau, activationCode(this.activation), y, counts, sel);
     const neurons = counts.map((blocks) => blocks * b);
     this.activity.record(neurons);
     this.lastActiveCounts = neurons;
@@ -333,7 +329,7 @@ export class MIDL extends Module {
   }
 
   /**
-   * The parameter arrays, under the names the inference kernels take (Backend.midlPlan,
+   * The parameter arrays, under the names the inference kernels take (MidlNeuronKernels.plan,
    * MidlBlockKernels.blockPlan); benchmarks time the kernels on them.
    */
   kernelParams(): MidlParams {
@@ -342,28 +338,6 @@ export class MIDL extends Module {
       lightWeight: this.light.weight.data, lightBias: (this.light.bias as Tensor).data,
       weight: this.weight.data, bias: this.bias.data,
     };
-  }
-
-  /**
-   * The backend's plan of this layer's parameters, made again when the backend or any
-   * parameter's array changed (the optimizer moves parameters into one flat array). The
-   * check allocates nothing: it runs on every eval forward.
-   */
-  private inferencePlan(): MidlPlan {
-    const be = backend();
-    const c = this.plan;
-    if (
-      c !== null && c.backend === be && c.params.weight === this.weight.data && c.params.bias === this.bias.data &&
-      c.params.projWeight === this.proj.weight.data && c.params.gateWeight === this.gate.weight.data &&
-      c.params.gateBias === this.gate.bias?.data && c.params.lightWeight === this.light.weight.data &&
-      c.params.lightBias === this.light.bias?.data
-    ) {
-      return c.plan;
-    }
-    const params = this.kernelParams();
-    const plan = be.midlPlan(this.inFeatures, this.outFeatures, this.rank, params);
-    this.plan = { plan, backend: be, params };
-    return plan;
   }
 
   /** The reference eval forward: every path dense, then masked (as in training). */

@@ -6,68 +6,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Act, MidlStrategy, Ste } from '../../src/backend/backend.js';
-import type { ActCode, Backend, Conv2dShape } from '../../src/backend/backend.js';
-import { loadNativeBackend } from '../../src/backend/native.js';
-import { ReferenceBackend } from '../../src/backend/reference.js';
-import { Rng } from '../../src/tensor/rng.js';
-
-const native: Backend = loadNativeBackend();
-const reference: Backend = new ReferenceBackend();
-const rng = new Rng(20250517);
-const defaultThreads = native.getThreads();
-
-function uniform(n: number, low = -1, high = 1): Float32Array {
-  return rng.fillUniform(new Float32Array(n), low, high);
-}
-
-/** Values drawn from a few levels, so ties are common. */
-function levels(n: number, count: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = rng.int(count) - Math.floor(count / 2);
-  return out;
-}
-
-function ints(n: number, below: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = rng.int(below);
-  return out;
-}
-
-/** A copy of data living at a non-zero byteOffset inside a larger buffer. */
-function offsetView<T extends Float32Array | Int32Array>(data: T): T {
-  const offset = 3;
-  const Ctor = data.constructor as new (n: number) => T;
-  const buffer = new Ctor(data.length + offset + 2);
-  buffer.set(data, offset);
-  return buffer.subarray(offset, offset + data.length) as T;
-}
-
-/** |actual - expected| <= tol * (1 + |expected|) everywhere (NaN must match NaN). */
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i];
-    const e = expected[i];
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
-    if (!(Math.abs(a - e) <= tol * (1 + Math.abs(e))) && a !== e) {
-      assert.fail(`${what}: element ${i} is ${a}, expected ${e}`);
-    }
-  }
-}
-
-/** Runs fn with every thread count the machine offers (1 and the default). */
-/** Runs fn at 1 thread, the default, and (with `odd`) 3 threads, whose parts split unevenly. */
-function forThreadCounts(fn: (threads: number) => void, odd = false): void {
-  for (const threads of new Set(odd ? [1, defaultThreads, 3] : [1, defaultThreads])) {
-    native.setThreads(threads);
-    try {
-      fn(threads);
-    } finally {
-      native.setThreads(defaultThreads);
-    }
-  }
-}
+import { Act } from '../../src/backend/backend.js';
+import type { ActCode, Conv2dShape } from '../../src/backend/backend.js';
+import { assertClose, defaultThreads, forThreadCounts, ints, levels, native, offsetView, reference, uniform } from './parity-helpers.js';
 
 describe('native backend', () => {
   test('loads and reports its thread count', () => {
@@ -112,7 +53,7 @@ describe('native backend', () => {
     }, true);
   });
 
-  test('gemm: runs on midl\'s AVX-512 kernel on AVX-512 CPUs, and on OpenBLAS with MIDL_GEMM=openblas (MID-L\'s dense columns too)', () => {
+  test('gemm: runs on midl\'s AVX-512 kernel on AVX-512 CPUs, and on OpenBLAS with MIDL_GEMM=openblas', () => {
     const kernel = (native as { gemmKernel?: string }).gemmKernel;
     const avx512 = /^flags\s*:.*\bavx512f\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
     assert.equal(kernel, avx512 ? 'midl-avx512' : 'openblas');
@@ -129,21 +70,6 @@ describe('native backend', () => {
         reference.gemm(tA, tB, M, N, K, 0.75, A, B, 0, b);
         for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
       }
-      // MID-L's dense columns gather rows of W for the product (B = 64 examples all select
-      // neurons 0-39, and 8 of the others each).
-      const [B, d, n, k] = [64, 520, 64, 48];
-      const wave = (len, f) => Float32Array.from({ length: len }, (_, i) => f(i));
-      const x = wave(B * d, Math.sin), weight = wave(n * d, Math.cos), bias = wave(n, Math.sin);
-      const alpha = wave(B * n, (i) => 0.5 + 0.4 * Math.sin(i)), light = wave(B * n, Math.cos);
-      const sel = new Int32Array(B * k), counts = new Int32Array(B).fill(k);
-      for (let i = 0; i < B; i++) {
-        const row = [...Array.from({ length: 40 }, (_, j) => j), ...Array.from({ length: 8 }, (_, t) => 40 + ((i + 3 * t) % 24))];
-        sel.set(row.sort((p, q) => p - q), i * k);
-      }
-      const a = light.slice(), b = light.slice();
-      native.midlSparseForward(x, B, d, weight, bias, n, alpha, sel, counts, k, 0, 2, a);
-      reference.midlSparseForward(x, B, d, weight, bias, n, alpha, sel, counts, k, 0, 0, b);
-      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
       console.log(JSON.stringify({ kernel: native.gemmKernel, worst }));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       env: { ...process.env, MIDL_GEMM: 'openblas' },
@@ -412,198 +338,6 @@ describe('native backend', () => {
     }
   });
 
-  /** A MID-L problem: random selections (ascending), some rows cut short by the threshold. */
-  function midlProblem(B: number, d: number, n: number, k: number) {
-    const sel = new Int32Array(B * k);
-    const counts = new Int32Array(B);
-    for (let i = 0; i < B; i++) {
-      const chosen = Array.from(rng.permutation(n).subarray(0, k)).sort((a, b) => a - b);
-      sel.set(chosen, i * k);
-      counts[i] = i % 3 === 1 ? rng.int(k + 1) : k;
-    }
-    return {
-      x: offsetView(uniform(B * d)), weight: offsetView(uniform(n * d)), bias: uniform(n),
-      alpha: uniform(B * n, 0, 1), sel: offsetView(sel), counts, light: uniform(B * n),
-    };
-  }
-
-  test('midlSparseForward: gather, neuron and auto agree with the reference', () => {
-    const shapes = [
-      [1, 1, 1, 1], [1, 3, 17, 5], [3, 17, 17, 17], [17, 3, 33, 1], [1, 513, 40, 18],
-      [17, 513, 64, 29], [64, 200, 96, 43], [70, 2048, 48, 21], [256, 784, 64, 29],
-    ];
-    forThreadCounts((threads) => {
-      for (const [B, d, n, k] of shapes) {
-        const p = midlProblem(B, d, n, k);
-        for (const act of [Act.none, Act.relu] as ActCode[]) {
-          const expected = p.light.slice();
-          reference.midlSparseForward(p.x, B, d, p.weight, p.bias, n, p.alpha, p.sel, p.counts, k, act, MidlStrategy.auto, expected);
-          for (const [name, strategy] of Object.entries(MidlStrategy)) {
-            const actual = offsetView(p.light);
-            native.midlSparseForward(p.x, B, d, p.weight, p.bias, n, p.alpha, p.sel, p.counts, k, act, strategy, actual);
-            assertClose(actual, expected, 1e-5 * Math.sqrt(d),
-              `midl ${name} B=${B} d=${d} n=${n} k=${k} act=${act} threads=${threads}`);
-          }
-        }
-      }
-    });
-  });
-
-  /**
-   * A MID-L problem whose selection is skewed as in trained layers: `always` random neurons
-   * are selected by every example (the neuron strategy computes them as dense columns),
-   * the rest of each example's k by chance (sparse products, few or many).
-   */
-  function skewedProblem(B: number, d: number, n: number, k: number, always: number) {
-    const p = midlProblem(B, d, n, k);
-    const order = rng.permutation(n);
-    const common = Array.from(order.subarray(0, always));
-    const others = order.subarray(always);
-    for (let i = 0; i < B; i++) {
-      const extra = Array.from(rng.permutation(others.length).subarray(0, k - always), (q) => others[q]);
-      p.sel.set([...common, ...extra].sort((a, b) => a - b), i * k);
-      p.counts[i] = k;
-    }
-    return p;
-  }
-
-  test('midlSparseForward: neurons most examples select (dense columns), with few or many others', () => {
-    // [B, d, n, k, always]: the sparse rest is a few products per example (read in place)
-    // or many (packed blocks); odd sizes leave partial panels and remainders.
-    const shapes = [
-      [64, 600, 200, 110, 100], [70, 531, 150, 120, 70], [256, 784, 256, 150, 100], [9, 517, 100, 90, 80],
-      [40, 520, 64, 64, 64], // k = n: every neuron dense, no sparse product left
-    ];
-    forThreadCounts((threads) => {
-      for (const [B, d, n, k, always] of shapes) {
-        const p = skewedProblem(B, d, n, k, always);
-        for (const act of [Act.none, Act.relu] as ActCode[]) {
-          const expected = p.light.slice();
-          reference.midlSparseForward(p.x, B, d, p.weight, p.bias, n, p.alpha, p.sel, p.counts, k, act, MidlStrategy.auto, expected);
-          const actual = offsetView(p.light);
-          native.midlSparseForward(p.x, B, d, p.weight, p.bias, n, p.alpha, p.sel, p.counts, k, act, MidlStrategy.neuron, actual);
-          assertClose(actual, expected, 1e-5 * Math.sqrt(d), `midl skewed B=${B} d=${d} n=${n} k=${k} always=${always} act=${act} threads=${threads}`);
-        }
-      }
-    }, true);
-  });
-
-  /** Multiples of 1/4 in [-1, 1]: products and sums stay exact, so both backends rank the same logits. */
-  function quarters(n: number): Float32Array {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = (rng.int(9) - 4) / 4;
-    return out;
-  }
-
-  test('midlInference: ties, k = 1 and k = n, thresholds, batch 1, odd sizes, every strategy', () => {
-    const shapes = [
-      [1, 1, 1, 1, 1], [1, 17, 13, 3, 6], [3, 31, 7, 8, 7], [5, 9, 6, 2, 3], [17, 513, 40, 5, 1],
-      [64, 200, 96, 11, 43], [256, 784, 64, 27, 29], [9, 2048, 48, 64, 21],
-      // batch 1-4, large enough for the whole layer to run split across the threads
-      [1, 300, 260, 9, 100], [2, 784, 512, 27, 230], [4, 257, 129, 5, 64], [3, 640, 120, 8, 120],
-    ];
-    forThreadCounts((threads) => {
-      for (const [B, d, n, r, k] of shapes) {
-        const x = offsetView(quarters(B * d));
-        const proj = quarters(r * d);
-        const gate = quarters(n * r);
-        const gateBias = quarters(n);
-        const light = uniform(n * r);
-        const lightBias = uniform(n);
-        const weight = offsetView(uniform(n * d));
-        const bias = uniform(n);
-        const params = { projWeight: proj, gateWeight: gate, gateBias, lightWeight: light, lightBias, weight, bias };
-        const referencePlan = reference.midlPlan(d, n, r, params);
-        const nativePlan = native.midlPlan(d, n, r, params);
-        for (const tau of [0, 0.6]) {
-          for (const act of [Act.none, Act.relu] as ActCode[]) {
-            const label = `midlInference B=${B} d=${d} n=${n} r=${r} k=${k} tau=${tau} act=${act} threads=${threads}`;
-            const expected = new Float32Array(B * n);
-            const expectedCounts = new Int32Array(B);
-            const expectedSel = new Int32Array(B * k);
-            reference.midlInference(referencePlan, x, B, k, tau, act, MidlStrategy.auto, expected, expectedCounts,
-              expectedSel);
-            for (const [name, strategy] of Object.entries(MidlStrategy)) {
-              const y = offsetView(new Float32Array(B * n).fill(NaN));
-              const counts = new Int32Array(B);
-              const sel = strategy === MidlStrategy.gather ? null : offsetView(new Int32Array(B * k));
-              native.midlInference(nativePlan, x, B, k, tau, act, strategy, y, counts, sel);
-              assertClose(y, expected, 1e-5 * Math.sqrt(d), `${label} ${name}`);
-              assert.deepEqual(counts, expectedCounts, `${label} ${name}: counts`);
-              for (let i = 0; sel !== null && i < B; i++) {
-                assert.deepEqual(sel.subarray(i * k, i * k + counts[i]), expectedSel.subarray(i * k, i * k + counts[i]),
-                  `${label} ${name}: sel row ${i}`);
-              }
-            }
-          }
-        }
-      }
-    }, true);
-  });
-
-  test('sigmoid and sigmoidBackward, large magnitudes and signed zeros included', () => {
-    const x = offsetView(Float32Array.from([...uniform(1000, -20, 20), 0, -0, 88, -88, 100, -100, 1e-8, -1e-8]));
-    const expected = new Float32Array(x.length);
-    reference.sigmoid(x, expected);
-    const actual = offsetView(new Float32Array(x.length));
-    native.sigmoid(x, actual);
-    assertClose(actual, expected, 3e-7, 'sigmoid');
-    const inPlace = x.slice();
-    native.sigmoid(inPlace, inPlace);
-    assertClose(inPlace, expected, 3e-7, 'sigmoid in place');
-    const dy = uniform(x.length);
-    const expectedDx = new Float32Array(x.length);
-    reference.sigmoidBackward(dy, expected, expectedDx);
-    const actualDx = offsetView(new Float32Array(x.length));
-    native.sigmoidBackward(dy, expected, actualDx);
-    assertClose(actualDx, expectedDx, 1e-6, 'sigmoidBackward');
-  });
-
-  test('midlSelectMask: ties to the lower index, thresholds, k = 1 and k = n', () => {
-    forThreadCounts((threads) => {
-      for (const [B, n] of [[1, 1], [3, 17], [200, 512], [7, 33]]) {
-        for (const k of new Set([1, Math.max(1, Math.round(0.45 * n)), n])) {
-          for (const tau of [0, 0.5]) {
-            const alpha = offsetView(levels(B * n, 5).map((v) => 0.5 + v / 8));
-            const expected = new Float32Array(B * n);
-            reference.midlSelectMask(alpha, B, n, k, tau, expected);
-            const actual = offsetView(new Float32Array(B * n).fill(7));
-            native.midlSelectMask(alpha, B, n, k, tau, actual);
-            assert.deepEqual(new Float32Array(actual), expected, `midlSelectMask B=${B} n=${n} k=${k} tau=${tau} threads=${threads}`);
-          }
-        }
-      }
-    });
-  });
-
-  test('midlInterpolate and its backward: both activations, both STE modes, skipped outputs', () => {
-    for (const size of [1, 17, 70000]) {
-      const alpha = uniform(size, 0, 1);
-      const mask = levels(size, 2).map((v) => v + 1);
-      const full = offsetView(uniform(size));
-      const light = uniform(size);
-      const dy = uniform(size);
-      for (const act of [Act.none, Act.relu] as ActCode[]) {
-        const expectedY = new Float32Array(size);
-        reference.midlInterpolate(alpha, mask, full, light, act, expectedY);
-        const y = offsetView(new Float32Array(size));
-        native.midlInterpolate(alpha, mask, full, light, act, y);
-        assertClose(y, expectedY, 1e-6, `midlInterpolate size=${size} act=${act}`);
-        for (const ste of [Ste.identity, Ste.product]) {
-          const expected = [0, 1, 2].map(() => new Float32Array(size));
-          reference.midlInterpolateBackward(dy, expectedY, alpha, mask, full, light, act, ste, expected[0], expected[1], expected[2]);
-          const actual = [0, 1, 2].map(() => offsetView(new Float32Array(size)));
-          native.midlInterpolateBackward(dy, expectedY, alpha, mask, full, light, act, ste, actual[0], actual[1], actual[2]);
-          ['dFull', 'dLight', 'dAlpha'].forEach((name, i) =>
-            assertClose(actual[i], expected[i], 1e-6, `midlInterpolateBackward ${name} size=${size} act=${act} ste=${ste}`));
-          const onlyAlpha = new Float32Array(size);
-          native.midlInterpolateBackward(dy, expectedY, alpha, mask, full, light, act, ste, null, null, onlyAlpha);
-          assertClose(onlyAlpha, expected[2], 1e-6, `midlInterpolateBackward dAlpha alone size=${size}`);
-        }
-      }
-    }
-  });
-
   test('bad arguments throw TypeError or RangeError instead of crashing', () => {
     const a = new Float32Array(4);
     assert.throws(() => native.gemm(false, false, 2, 2, 2, 1, a, a, 0, new Float32Array(3)), RangeError);
@@ -616,21 +350,5 @@ describe('native backend', () => {
     assert.throws(() => native.maxPool2dBackward(a, new Int32Array([0, 1, 9, 2]), a), RangeError);
     assert.throws(() => native.softmaxCrossEntropy(a, new Int32Array([4]), 1, 4, 0, null, 1), RangeError);
     assert.throws(() => native.embeddingBagMean(a, 2, new Int32Array([0]), new Int32Array([0, 2]), a), RangeError);
-    const unsorted = new Int32Array([2, 1]);
-    assert.throws(() => native.midlSparseForward(a, 1, 1, a, a, 4, a, unsorted, new Int32Array([2]), 2, Act.none,
-      MidlStrategy.gather, a), RangeError);
-    assert.throws(() => native.midlSparseForward(a, 1, 1, a, a, 4, a, new Int32Array([0, 1]), new Int32Array([3]), 2,
-      Act.none, MidlStrategy.gather, a), RangeError);
-    const params = (weight: Float32Array) => ({
-      projWeight: a, gateWeight: a, gateBias: a, lightWeight: a, lightBias: a, weight, bias: a,
-    });
-    assert.throws(() => native.midlPlan(4, 4, 1, params(new Float32Array(15))), RangeError);
-    const plan = native.midlPlan(4, 4, 1, params(new Float32Array(16)));
-    assert.throws(() => native.midlInference(plan, a, 1, 5, 0, Act.none, MidlStrategy.auto, a, new Int32Array(1), null),
-      RangeError);
-    assert.throws(() => native.midlInference(reference.midlPlan(4, 4, 1, params(new Float32Array(16))), a, 1, 2, 0,
-      Act.none, MidlStrategy.auto, a, new Int32Array(1), null), TypeError);
-    assert.throws(() => native.midlSelectMask(a, 1, 4, 0, 0, a), RangeError);
-    assert.throws(() => native.midlInterpolateBackward(a, a, a, a, a, a, Act.none, 2 as never, null, null, null), RangeError);
   });
 });

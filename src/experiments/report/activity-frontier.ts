@@ -6,7 +6,7 @@ import { frontierModels, summarizeFrontier } from '../frontier.js';
 import type { StudyResults } from '../results.js';
 import { pct } from './format.js';
 import { perDataset, type Plot } from './plot-spec.js';
-import type { Table } from './tables.js';
+import type { Table } from './table.js';
 
 const FRONTIER_COLORS: Record<(typeof frontierModels)[number], string> = {
   midl: '#0f8b8d', adaptive: '#2ec4b6', static: '#8c6bb1', narrow: '#56657a', dense: '#1d2430', dropout: '#e09f3e',

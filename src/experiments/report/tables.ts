@@ -4,16 +4,9 @@ import { groupBy, mean, sampleStd } from './stats.js';
 import { byStudyOrder, MIN_TEST_EXAMPLES, type RunSummary } from './summary.js';
 import { activityTable, frontierTable } from './activity-frontier.js';
 import { formatAccuracy, formatBytes, formatCount, formatMs, formatSeconds, pct } from './format.js';
+import type { Table } from './table.js';
 
-export interface Table {
-  title: string;
-  header: string[];
-  rows: string[][];
-  /** Columns from this index on hold numbers and are right-aligned. */
-  numericFrom: number;
-  /** A line printed under the table, if any. */
-  note?: string;
-}
+export type { Table };
 
 /** What the results table's units mean; printed under it in every format. */
 export const TABLE_NOTE =
