@@ -11,7 +11,6 @@ Prints exactly one JSON object on stdout. If torch cannot be imported it prints
 """
 
 import ctypes
-import gzip
 import json
 import math
 import os
@@ -22,8 +21,6 @@ import time
 
 DEFAULT_DATA_DIR = "/work/shared/data/mnist"
 DEFAULT_CIFAR10_DIR = "/work/shared/data/cifar-10/cifar-10-batches-bin"
-MNIST_MEAN = 0.1307
-MNIST_STD = 0.3081
 
 
 def read_config():
@@ -46,6 +43,8 @@ except ImportError as err:
     sys.exit(0)
 
 torch.set_num_threads(THREADS)
+
+from data import load_cifar10, load_mnist  # noqa: E402 (after the thread counts are set)
 
 
 def openblas_info():
@@ -104,92 +103,6 @@ def time_runs(fn, runs, warmup):
 
 # ---------------------------------------------------------------- MNIST (IDX)
 
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    magic = int.from_bytes(raw[0:4], "big")
-    if magic >> 8 != 0x08:  # type code 0x08 = unsigned byte
-        raise ValueError(f"{path}: not an unsigned-byte IDX file (magic {magic:#x})")
-    ndim = magic & 0xFF
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
-    if data.size != math.prod(dims):
-        raise ValueError(f"{path}: {data.size} bytes of data, header says {dims}")
-    return data.reshape(dims)
-
-
-def load_mnist(data_dir, split):
-    prefix = "train" if split == "train" else "t10k"
-    images = read_idx(os.path.join(data_dir, f"{prefix}-images-idx3-ubyte.gz"))
-    labels = read_idx(os.path.join(data_dir, f"{prefix}-labels-idx1-ubyte.gz"))
-    x = images.reshape(images.shape[0], -1).astype(np.float32) / 255.0
-    x = (x - MNIST_MEAN) / MNIST_STD
-    return torch.from_numpy(x), torch.from_numpy(labels.astype(np.int64))
-
-
-# ---------------------------------------------------------------- CIFAR-10 (binary)
-
-CIFAR_PIXELS = 3 * 32 * 32
-
-
-def read_cifar10_records(files):
-    """Records of 1 label byte + 3072 pixel bytes (R, G, B planes of 32x32), files in order."""
-    pixels, labels = [], []
-    for path in files:
-        with open(path, "rb") as f:
-            raw = np.frombuffer(f.read(), dtype=np.uint8)
-        if raw.size == 0 or raw.size % (1 + CIFAR_PIXELS) != 0:
-            raise ValueError(f"{path}: size {raw.size} is not a multiple of the {1 + CIFAR_PIXELS}-byte record")
-        records = raw.reshape(-1, 1 + CIFAR_PIXELS)
-        labels.append(records[:, 0].astype(np.int64))
-        pixels.append(records[:, 1:].reshape(-1, 3, 32, 32))
-    return np.concatenate(pixels), np.concatenate(labels)
-
-
-def cifar_channel_stats(pixels):
-    """midl's src/data/images.ts channelStats: per-channel mean and population std of pixel/255
-    on the training set, summed exactly through a histogram of the 256 byte values."""
-    mean, std = [], []
-    for c in range(pixels.shape[1]):
-        hist = np.bincount(pixels[:, c].ravel(), minlength=256).tolist()
-        total = sum_ = sum_sq = 0.0
-        for v, n in enumerate(hist):  # midl's order of summation, so the statistics are bit-identical
-            scaled = v / 255
-            total += n
-            sum_ += n * scaled
-            sum_sq += n * scaled * scaled
-        m = sum_ / total if total > 0 else 0.0
-        variance = max(0.0, sum_sq / total - m * m) if total > 0 else 0.0
-        mean.append(m)
-        std.append(math.sqrt(variance) if variance > 1e-12 else 1.0)
-    return mean, std
-
-
-def cifar_normalize(pixels, mean, std):
-    """(p/255 - mean[c]) / std[c], through a float32 table per channel as midl's normalizeImages does."""
-    out = np.empty(pixels.shape, dtype=np.float32)
-    for c in range(pixels.shape[1]):
-        table = ((np.arange(256, dtype=np.float64) / 255 - mean[c]) / std[c]).astype(np.float32)
-        out[:, c] = table[pixels[:, c]]
-    return out
-
-
-def load_cifar10(data_dir):
-    """The training batches present (data_batch_1.bin..5) and test_batch.bin, NCHW float32,
-    normalized with statistics fitted on the training images (as midl's loadDataset('cifar10'))."""
-    train_files = [os.path.join(data_dir, f"data_batch_{i}.bin") for i in range(1, 6)]
-    train_files = [f for f in train_files if os.path.exists(f)]
-    if not train_files:
-        raise FileNotFoundError(f"{data_dir}: no CIFAR-10 training batch (data_batch_1.bin..data_batch_5.bin)")
-    train_pixels, train_labels = read_cifar10_records(train_files)
-    test_pixels, test_labels = read_cifar10_records([os.path.join(data_dir, "test_batch.bin")])
-    mean, std = cifar_channel_stats(train_pixels)
-    return (torch.from_numpy(cifar_normalize(train_pixels, mean, std)), torch.from_numpy(train_labels),
-            torch.from_numpy(cifar_normalize(test_pixels, mean, std)), torch.from_numpy(test_labels), mean, std)
-
-
-# ---------------------------------------------------------------- tasks
-
 def make_mlp(seed):
     torch.manual_seed(seed)
     return torch.nn.Sequential(
@@ -201,13 +114,16 @@ def make_mlp(seed):
 
 def make_small_cnn(seed, classes=10):
     """midl's buildModel('cifar10', [3, 32, 32], 10, {variant: 'dense'}): two blocks of two
-    3x3 convolutions (pad 1) with ReLU and 2x2 max-pooling, then 4096 -> 512 -> 10.
-    PyTorch's default inits, as midl's Conv2d and Linear use."""
+    3x3 convolution units (pad 1, no bias, batch norm, ReLU) and 2x2 max-pooling, then
+    4096 -> 512 -> 10. PyTorch's default inits, as midl's Conv2d, BatchNorm2d and Linear use."""
     torch.manual_seed(seed)
-    conv = lambda i, o: torch.nn.Conv2d(i, o, 3, padding=1)  # noqa: E731
+
+    def unit(i, o):
+        return [torch.nn.Conv2d(i, o, 3, padding=1, bias=False), torch.nn.BatchNorm2d(o), torch.nn.ReLU()]
+
     return torch.nn.Sequential(
-        conv(3, 32), torch.nn.ReLU(), conv(32, 32), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-        conv(32, 64), torch.nn.ReLU(), conv(64, 64), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        *unit(3, 32), *unit(32, 32), torch.nn.MaxPool2d(2),
+        *unit(32, 64), *unit(64, 64), torch.nn.MaxPool2d(2),
         torch.nn.Flatten(), torch.nn.Linear(64 * 8 * 8, 512), torch.nn.ReLU(),
         torch.nn.Linear(512, classes),
     )
