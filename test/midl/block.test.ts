@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setBackend, backend, ReferenceBackend } from '../../src/backend/index.js';
 import { Linear } from '../../src/nn/linear.js';
 import { MIDL } from '../../src/midl/layer.js';
 import { midlKernels, referenceMidlKernels } from '../../src/midl/kernels.js';
@@ -8,28 +7,11 @@ import { Rng } from '../../src/tensor/rng.js';
 import { Tensor, noGrad } from '../../src/tensor/tensor.js';
 import { sigmoidValue } from '../../src/tensor/ops/activations.js';
 import { gradcheck, randomTensor } from '../tensor/gradcheck.js';
+import { eachBackend, maxDiff } from './backends.js';
 
 const rng = new Rng(77);
 
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  let e = 0;
-  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]));
-  return e;
-}
 
-/** Runs fn under the process backend, then under the reference one when that was native. */
-function eachBackend(fn: () => void): void {
-  const original = backend();
-  try {
-    fn();
-    if (original.name === 'native') {
-      setBackend(new ReferenceBackend());
-      fn();
-    }
-  } finally {
-    setBackend(original);
-  }
-}
 
 // [d, n, blockSize, batch, keep, threshold]: odd widths, k = 1, k = all, batch 1, b = n,
 // block sizes that are and are not multiples of 4, batches past the few-rows products.
@@ -62,7 +44,7 @@ describe('MIDL with block selection', () => {
   });
 
   it('sparse inference equals dense-then-mask, selecting whole blocks', () => {
-    eachBackend(() => {
+    eachBackend((be) => {
       for (const [d, n, b, B, keep, threshold] of cases) {
         const layer = new MIDL(d, n, { blockSize: b, keep, threshold, rng: new Rng(d + n) }).eval();
         const x = randomTensor([B, d], rng);
@@ -71,7 +53,7 @@ describe('MIDL with block selection', () => {
         const tally = layer.selectionCounts.slice();
         layer.inference = 'masked';
         const masked = layer.forward(x).data;
-        const where = `${backend().name} d=${d} n=${n} b=${b} B=${B} keep=${keep}`;
+        const where = `${be.name} d=${d} n=${n} b=${b} B=${B} keep=${keep}`;
         assert.ok(maxDiff(sparse, masked) < 1e-5, `${where}: ${maxDiff(sparse, masked)}`);
         for (let j = 0; j < n; j++) assert.equal(tally[j], tally[j - (j % b)], `${where}: neuron ${j} counted with its block`);
         const blocks = layer.currentBlocks();

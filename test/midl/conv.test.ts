@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setBackend, backend, ReferenceBackend } from '../../src/backend/index.js';
 import { Conv2d } from '../../src/nn/conv.js';
 import { MaxPool2d, Flatten } from '../../src/nn/layers.js';
 import { Linear } from '../../src/nn/linear.js';
@@ -15,27 +14,11 @@ import { Rng } from '../../src/tensor/rng.js';
 import { Tensor, noGrad } from '../../src/tensor/tensor.js';
 import { sigmoidValue } from '../../src/tensor/ops/activations.js';
 import { gradcheck, randomTensor } from '../tensor/gradcheck.js';
+import { eachBackend, maxDiff } from './backends.js';
 
 const rng = new Rng(91);
 
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  let e = 0;
-  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]));
-  return e;
-}
 
-function eachBackend(fn: () => void): void {
-  const original = backend();
-  try {
-    fn();
-    if (original.name === 'native') {
-      setBackend(new ReferenceBackend());
-      fn();
-    }
-  } finally {
-    setBackend(original);
-  }
-}
 
 describe('MIDLConv2d', () => {
   it('names its parameters PyTorch-style', () => {
@@ -59,14 +42,14 @@ describe('MIDLConv2d', () => {
       [3, 7, 9, 2, 0.5, 'lowrank', 1, 1, 3, 0], [5, 9, 8, 3, 0.3, 'zero', 2, 0, 3, 0], [4, 6, 7, 1, 1, 'lowrank', 2, 1, 3, 0],
       [4, 5, 6, 4, 0.01, 'lowrank', 1, 0, 1, 0], [6, 11, 5, 5, 0.6, 'lowrank', 1, 1, 3, 0.5],
     ];
-    eachBackend(() => {
+    eachBackend((be) => {
       for (const [C, F, H, B, keep, light, stride, pad, kernel, threshold] of cases) {
         const conv = new MIDLConv2d(C, F, kernel, { keep, light, stride, pad, threshold, rng: new Rng(C * F) }).eval();
         const x = randomTensor([B, C, H, H], rng);
         const sparse = conv.forward(x);
         conv.inference = 'masked';
         const masked = conv.forward(x);
-        const where = `${backend().name} C=${C} F=${F} B=${B} keep=${keep} ${light}`;
+        const where = `${be.name} C=${C} F=${F} B=${B} keep=${keep} ${light}`;
         assert.deepEqual(sparse.shape, masked.shape, where);
         assert.deepEqual(sparse.shape, [B, F, ...conv.outputSize(H, H)], where);
         assert.ok(maxDiff(sparse.data, masked.data) < 1e-5, `${where}: ${maxDiff(sparse.data, masked.data)}`);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setBackend, backend, ReferenceBackend, type Backend } from '../../src/backend/index.js';
 import { Linear } from '../../src/nn/linear.js';
 import { Sequential } from '../../src/nn/sequential.js';
 import { Flatten } from '../../src/nn/layers.js';
@@ -12,6 +11,7 @@ import { Rng } from '../../src/tensor/rng.js';
 import { Tensor, noGrad } from '../../src/tensor/tensor.js';
 import { sigmoidValue } from '../../src/tensor/ops/activations.js';
 import { gradcheck, randomTensor } from '../tensor/gradcheck.js';
+import { eachBackend } from './backends.js';
 
 const rng = new Rng(2024);
 
@@ -19,18 +19,6 @@ function input(B: number, d: number): Tensor {
   return randomTensor([B, d], rng);
 }
 
-/** Runs fn under each backend available (native when it loads, always reference). */
-function eachBackend(fn: (b: Backend) => void): void {
-  const original = backend();
-  try {
-    for (const b of original.name === 'native' ? [original, new ReferenceBackend()] : [original]) {
-      setBackend(b);
-      fn(b);
-    }
-  } finally {
-    setBackend(original);
-  }
-}
 
 describe('MID-L shapes (docs/method.md section 2)', () => {
   it('uses the default rank and keep count of the spec example', () => {
