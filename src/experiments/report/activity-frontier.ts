@@ -5,6 +5,7 @@
 import { frontierModels, summarizeFrontier } from '../frontier.js';
 import type { StudyResults } from '../results.js';
 import { pct } from './format.js';
+import { MIN_TEST_EXAMPLES } from './summary.js';
 import { perDataset, type Plot } from './plot-spec.js';
 import type { Table } from './table.js';
 
@@ -61,10 +62,14 @@ export function frontierTable(results: StudyResults): Table | null {
   return {
     title: 'Accuracy against FLOPs',
     header: ['Dataset', 'Keep', 'Most accurate', 'Margin (points)', 'Over', 'Spread over seeds (points)', 'All, at their FLOPs'],
-    rows: verdicts.map((v) => [
-      v.dataset, String(v.keep), v.best, v.margin_points.toFixed(2), v.runner_up, v.spread_points === null ? 'one seed' : v.spread_points.toFixed(2),
-      v.text.slice(v.text.indexOf('; ') + 2),
-    ]),
+    rows: verdicts.map((v) => {
+      // A dataset tested on too few examples gets no verdict, as in the results table.
+      const tooFew = results.runs.some((r) => r.dataset === v.dataset && r.test_examples < MIN_TEST_EXAMPLES);
+      return [
+        v.dataset, String(v.keep), tooFew ? '(too few test ex.)' : v.best, tooFew ? '-' : v.margin_points.toFixed(2), tooFew ? '-' : v.runner_up,
+        v.spread_points === null ? 'one seed' : v.spread_points.toFixed(2), v.text.slice(v.text.indexOf('; ') + 2),
+      ];
+    }),
     numericFrom: 3,
   };
 }
