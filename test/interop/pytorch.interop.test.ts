@@ -14,7 +14,6 @@ import { repoRoot, fixtureDataDir, tempDir } from '../helpers.js';
 
 /** Debian's python3 (python3-torch installs there), not a pyenv python3 that may come first on PATH. */
 const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 const compareScript = path.join(repoRoot, 'interop', 'pytorch', 'compare.py');
 
 interface Comparison {
@@ -43,16 +42,17 @@ function compareInPyTorch(data: Dataset, model: Variant, limitTrain: number): Co
 }
 
 describe('midl checkpoints in PyTorch (interop/pytorch)', () => {
+  it(`${PYTHON} imports torch (npm run test:interop needs Debian's python3-torch)`, () => {
+    const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${PYTHON} cannot import torch: apt-get install python3-torch\n${r.stderr}`);
+  });
+
   const cases: [DatasetName, Variant, number][] = [
     ['adult', 'dense', 400], ['adult', 'dropout', 400], ['adult', 'static', 400], ['adult', 'midl', 400],
     ['mnist', 'midl', 300], ['svhn', 'midl', 15], ['svhn', 'static', 15],
   ];
   for (const [dataset, model, limit] of cases) {
     it(`${dataset} ${model}: PyTorch's outputs match midl's on the same inputs`, async (t) => {
-      if (!hasTorch) {
-        t.skip(`skipped: ${PYTHON} cannot import torch (apt-get install python3-torch)`);
-        return;
-      }
       const data = await loadDataset(dataset, { dataDir: fixtureDataDir });
       const c = compareInPyTorch(data, model, limit);
       t.diagnostic(`max abs diff ${c.max_abs_diff}`);
