@@ -4,11 +4,10 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Act } from '../../src/backend/backend.js';
 import type { ActCode, Conv2dShape } from '../../src/backend/backend.js';
-import { assertClose, defaultThreads, forThreadCounts, ints, levels, native, offsetView, reference, uniform } from './parity-helpers.js';
+import { assertClose, assertOpenblasMatches, defaultThreads, forThreadCounts, ints, levels, native, offsetView, reference, uniform } from './parity-helpers.js';
 
 describe('native backend', () => {
   test('loads and reports its thread count', () => {
@@ -71,12 +70,7 @@ describe('native backend', () => {
         for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
       }
       console.log(JSON.stringify({ kernel: native.gemmKernel, worst }));`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { ...process.env, MIDL_GEMM: 'openblas' },
-    }).toString();
-    const child = JSON.parse(out.trim().split('\n').pop() as string) as { kernel: string; worst: number };
-    assert.equal(child.kernel, 'openblas');
-    assert.ok(child.worst < 1e-3, `OpenBLAS path differs from the reference by ${child.worst}`);
+    assertOpenblasMatches(script);
   });
 
   test('biasAct: with and without bias, relu and none, in place, views', () => {

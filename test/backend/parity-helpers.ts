@@ -1,5 +1,6 @@
 /** Shared by the native/reference parity tests (test/backend, test/midl): inputs and comparisons. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import type { Backend } from '../../src/backend/backend.js';
 import { loadNativeBackend } from '../../src/backend/native.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
@@ -59,4 +60,18 @@ export function forThreadCounts(fn: (threads: number) => void, odd = false): voi
       native.setThreads(defaultThreads);
     }
   }
+}
+
+/**
+ * Runs a module script in a child process with MIDL_GEMM=openblas (the GEMM kernel is chosen
+ * when the addon loads) and asserts it ran on OpenBLAS and matched: the script prints
+ * { kernel, worst } as its last line, worst being its largest difference from the reference.
+ */
+export function assertOpenblasMatches(script: string): void {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, MIDL_GEMM: 'openblas' },
+  }).toString();
+  const child = JSON.parse(out.trim().split('\n').pop() as string) as { kernel: string; worst: number };
+  assert.equal(child.kernel, 'openblas');
+  assert.ok(child.worst < 1e-3, `OpenBLAS path differs from the reference by ${child.worst}`);
 }

@@ -4,12 +4,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { Act, nativeAddon, type ActCode } from '../../src/backend/index.js';
 import { MidlStrategy, Ste } from '../../src/midl/neuron-kernels.js';
 import { NativeNeuronKernels, type NeuronAddon } from '../../src/midl/neuron-native.js';
 import { ReferenceNeuronKernels } from '../../src/midl/neuron-reference.js';
-import { assertClose, forThreadCounts, levels, offsetView, rng, uniform } from '../backend/parity-helpers.js';
+import { assertClose, assertOpenblasMatches, forThreadCounts, levels, offsetView, rng, uniform } from '../backend/parity-helpers.js';
 
 const kernels = new NativeNeuronKernels(nativeAddon<NeuronAddon>());
 const referenceKernels = new ReferenceNeuronKernels();
@@ -250,11 +249,6 @@ describe('MID-L per-neuron kernels', () => {
       reference.sparseForward(x, B, d, weight, bias, n, alpha, sel, counts, k, 0, 0, b);
       for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
       console.log(JSON.stringify({ kernel: nativeAddon().gemmKernel(), worst }));`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { ...process.env, MIDL_GEMM: 'openblas' },
-    }).toString();
-    const child = JSON.parse(out.trim().split('\n').pop() as string) as { kernel: string; worst: number };
-    assert.equal(child.kernel, 'openblas');
-    assert.ok(child.worst < 1e-3, `OpenBLAS path differs from the reference by ${child.worst}`);
+    assertOpenblasMatches(script);
   });
 });
